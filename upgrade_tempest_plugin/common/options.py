@@ -1,0 +1,27 @@
+"""Options shared by every part of the plugin (``[upgrade]`` group)."""
+
+from oslo_config import cfg
+
+from upgrade_tempest_plugin.common import tracking
+
+OPTS = [
+    cfg.StrOpt('output_dir',
+               default='upgrade_output',
+               help='Directory where the plugin writes what it records '
+                    '(persistent state, uptime probe logs and summaries, '
+                    'saved call statistics). A relative path is taken from '
+                    'the current directory, i.e. the tempest workspace '
+                    'that "tempest run" is started in.'),
+    cfg.ListOpt('trace_whitelist',
+                default=list(tracking.DEFAULT_WHITELIST),
+                help='Names of functions or methods; a failed API call whose '
+                     'stack (calling frames or traceback) passes through one '
+                     'of them is counted as a pass, because the failure is '
+                     'expected there (e.g. NotFound while waiting for a '
+                     'deletion).'),
+    cfg.IntOpt('trace_max_stack_traces',
+               default=tracking.DEFAULT_MAX_TRACES,
+               min=0,
+               help='How many distinct failure stack traces to keep per API '
+                    'method; further distinct traces are only counted.'),
+]

@@ -1,0 +1,3 @@
+"""Options of the persistent resources (``[upgrade]`` group)."""
+
+OPTS = []

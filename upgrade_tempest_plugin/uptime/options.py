@@ -1,0 +1,3 @@
+"""Options of the API uptime probes (``[upgrade]`` group)."""
+
+OPTS = []
