@@ -1,3 +1,61 @@
 """Options of the API uptime probes (``[upgrade]`` group)."""
 
-OPTS = []
+from oslo_config import cfg
+
+SERVICES = ('keystone', 'nova', 'neutron', 'cinder', 'glance', 'swift')
+
+OPTS = [
+    cfg.ListOpt('uptime_services',
+                default=list(SERVICES),
+                help='APIs to probe, one OS process each. Known: %s. '
+                     'Services absent from [service_available] or from the '
+                     'catalog are skipped with a reason.'
+                     % ', '.join(SERVICES)),
+    cfg.FloatOpt('uptime_rate',
+                 default=10.0, min=0.1,
+                 help='Probes per second per API (open loop: fixed '
+                      'schedule, a slow probe never delays the next).'),
+    cfg.FloatOpt('uptime_request_timeout',
+                 default=2.0, min=0.05,
+                 help='Time limit of one probe in seconds; a probe that '
+                      'takes longer fails as "timeout". urllib3 retries '
+                      'are disabled for probes.'),
+    cfg.IntOpt('uptime_iterations',
+               default=0, min=0,
+               help='Probes per API of the tempest uptime test; 0 means '
+                    'run for uptime_duration.'),
+    cfg.FloatOpt('uptime_duration',
+                 default=60.0, min=0.1,
+                 help='Seconds the tempest uptime test probes for (unless '
+                      'uptime_iterations or uptime_until_sentinel is set).'),
+    cfg.BoolOpt('uptime_until_sentinel',
+                default=False,
+                help='Make the tempest uptime test probe until the sentinel '
+                     'file appears (daemon mode inside tempest).'),
+    cfg.StrOpt('uptime_sentinel',
+               help='Sentinel file that stops daemon-mode probing when it '
+                    'appears. Default: <output_dir>/uptime/stop.'),
+    cfg.StrOpt('uptime_output_dir',
+               help='Directory for probe logs, markers and summary.json. '
+                    'Default: <output_dir>/uptime.'),
+    cfg.BoolOpt('uptime_write_probes',
+                default=False,
+                help='Also run write probes (create and delete a small '
+                     'resource) as separate series named "<service>-write".'),
+    cfg.FloatOpt('uptime_write_rate',
+                 default=1.0, min=0.1,
+                 help='Write probes per second per API.'),
+    cfg.FloatOpt('uptime_max_total_downtime',
+                 min=0,
+                 help='Fail the uptime test when an API was down longer '
+                      'than this many seconds in total (unset: no limit).'),
+    cfg.FloatOpt('uptime_max_window',
+                 min=0,
+                 help='Fail the uptime test when a single downtime window '
+                      'lasted longer than this many seconds (unset: no '
+                      'limit).'),
+    cfg.FloatOpt('uptime_min_pct',
+                 min=0, max=100,
+                 help='Fail the uptime test when an API answered less than '
+                      'this percentage of probes (unset: no limit).'),
+]

@@ -1,0 +1,145 @@
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import testtools
+
+from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import runner
+from upgrade_tempest_plugin.uptime import summary
+from tests.unit.uptime import fake_prober
+
+
+class FakeConf(object):
+
+    class service_available(object):
+        nova = True
+        cinder = False
+        neutron = True
+        glance = True
+        swift = True
+
+    class compute(object):
+        catalog_type = 'compute'
+
+    class network(object):
+        catalog_type = 'network'
+
+    class image(object):
+        catalog_type = 'image'
+
+    class object_storage(object):
+        catalog_type = 'object-store'
+
+    class identity(object):
+        catalog_type = 'identity'
+
+
+class PlanTest(testtools.TestCase):
+
+    def test_skips_with_reason(self):
+        series, skipped = runner.plan(
+            FakeConf, ['keystone', 'nova', 'cinder', 'swift'],
+            catalog={'identity', 'compute'})
+        self.assertEqual([('keystone', 'keystone', 'read'),
+                          ('nova', 'nova', 'read')], series)
+        self.assertIn('[service_available] cinder = False',
+                      skipped['cinder'])
+        self.assertIn("'object-store'", skipped['swift'])
+
+    def test_explicit_absent_service_is_an_error(self):
+        err = self.assertRaises(runner.UptimeError, runner.plan, FakeConf,
+                                ['nova', 'swift'], explicit=True,
+                                catalog={'compute'})
+        self.assertIn('cannot probe swift', str(err))
+
+    def test_write_series(self):
+        series, _ = runner.plan(FakeConf, ['nova'], write_probes=True)
+        self.assertEqual(['nova', 'nova-write'], [s[0] for s in series])
+
+    def test_unknown_and_nothing_left(self):
+        err = self.assertRaises(runner.UptimeError, runner.plan, FakeConf,
+                                ['bogus'])
+        self.assertIn('unknown service', str(err))
+
+
+class RunTest(testtools.TestCase):
+    """Real processes: the runner and its workers (with a fake probe)."""
+
+    def setUp(self):
+        super(RunTest, self).setUp()
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
+        self.sentinel = os.path.join(self.dir, 'stop')
+
+    def _start(self, **args):
+        args = dict({'series': ['a', 'b'], 'output_dir': self.dir,
+                     'rate': 20.0, 'timeout': 1.0}, **args)
+        proc = subprocess.Popen(
+            [sys.executable, '-m', 'tests.unit.uptime.fake_prober',
+             'runner', json.dumps(args)], cwd=fake_prober.TOP)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        return proc
+
+    def _wait_for_probes(self, count=5, limit=20):
+        deadline = time.time() + limit
+        for series in ('a', 'b'):
+            path = probelog.log_path(self.dir, series)
+            while time.time() < deadline:
+                if os.path.exists(path):
+                    with open(path) as f:
+                        if len(f.readlines()) >= count:
+                            break
+                time.sleep(0.1)
+            else:
+                self.fail('no probes logged in %s' % path)
+
+    def _summary(self):
+        result = summary.load(self.dir)
+        self.assertEqual(['a', 'b'], sorted(result['services']))
+        for svc in result['services'].values():
+            self.assertGreater(svc['total_requests'], 4)
+            self.assertEqual(100.0, svc['uptime_pct'])
+            self.assertIsNotNone(svc['end_time'])
+        return result
+
+    def test_sentinel_refused_at_start(self):
+        open(self.sentinel, 'w').close()
+        err = self.assertRaises(runner.UptimeError, runner.run, '/dev/null',
+                                [('a', 'a', 'read')], self.dir, 10, 1,
+                                sentinel=self.sentinel,
+                                spawn=self.fail)
+        self.assertIn('already exists', str(err))
+
+    def test_iterations(self):
+        proc = self._start(iterations=6)
+        self.assertEqual(0, proc.wait(60))
+        result = self._summary()
+        self.assertEqual(6, result['services']['a']['total_requests'])
+
+    def test_daemon_stops_on_sentinel(self):
+        proc = self._start(sentinel=self.sentinel)
+        self._wait_for_probes()
+        open(self.sentinel, 'w').close()
+        self.assertEqual(0, proc.wait(60))
+        self._summary()
+
+    def test_sigterm_and_sigint_stop_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            proc = self._start(sentinel=self.sentinel)
+            self._wait_for_probes()
+            proc.send_signal(sig)
+            self.assertEqual(0, proc.wait(60))
+            result = self._summary()
+            for name in ('a', 'b'):
+                meta = probelog.read_meta(self.dir, name)
+                self.assertIsNotNone(meta['end_time'])
+                self.assertEqual(result['services'][name]['total_requests'],
+                                 meta['sent'])
+            for name in os.listdir(self.dir):
+                os.remove(os.path.join(self.dir, name))

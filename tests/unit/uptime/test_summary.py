@@ -1,0 +1,128 @@
+import json
+import os
+import shutil
+import tempfile
+
+import testtools
+
+from upgrade_tempest_plugin.uptime import markers
+from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import summary
+from upgrade_tempest_plugin.uptime import thresholds
+from tests.unit.uptime import fakes
+
+
+class SummaryTest(testtools.TestCase):
+
+    def setUp(self):
+        super(SummaryTest, self).setUp()
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
+
+    def _log(self, series, pattern, meta=None):
+        log = probelog.ProbeLog(self.dir, series)
+        for r in fakes.series(pattern, start=100.0):
+            log.write(r)
+        log.close()
+        if meta is not None:
+            probelog.write_meta(self.dir, series, meta)
+
+    def test_seed_keys_and_computed_uptime(self):
+        self._log('nova', '....xx....', meta={'start_time': 100.0,
+                                              'end_time': 101.0,
+                                              'service': 'nova',
+                                              'rate': 10.0})
+        self._log('cinder', '..........')
+        result = summary.build(self.dir)
+        nova = result['services']['nova']
+        for key in summary.SEED_KEYS:
+            self.assertIn(key, nova)
+        self.assertEqual(80.0, nova['uptime_pct'])
+        self.assertEqual(10, nova['total_requests'])
+        self.assertEqual(8, nova['successful_requests'])
+        self.assertEqual(2, nova['failed_requests'])
+        self.assertEqual(100.0, nova['start_time'])
+        self.assertEqual(101.0, nova['end_time'])
+        self.assertEqual(1, len(nova['windows']))
+        self.assertAlmostEqual(0.2, nova['total_downtime_s'])
+        self.assertAlmostEqual(0.2, nova['longest_downtime_s'])
+        self.assertEqual({'connection refused': 2}, nova['errors'])
+        self.assertEqual(['max', 'p50', 'p95', 'p99'],
+                         sorted(nova['latency']))
+        self.assertEqual('nova', nova['service'])
+        cinder = result['services']['cinder']
+        self.assertEqual(100.0, cinder['uptime_pct'])
+        self.assertEqual([], cinder['windows'])
+        self.assertEqual(0.0, cinder['longest_downtime_s'])
+        # killed run (no meta): the period ends with the last probe
+        self.assertAlmostEqual(100.91, cinder['end_time'])
+
+    def test_write_and_load(self):
+        self._log('nova', '..x.')
+        path = summary.write(self.dir, summary.build(self.dir))
+        self.assertEqual(os.path.join(self.dir, 'summary.json'), path)
+        self.assertEqual(75.0,
+                         summary.load(self.dir)['services']['nova'][
+                             'uptime_pct'])
+
+    def test_only_and_torn_last_line(self):
+        self._log('nova', '..x.')
+        self._log('old', '....')
+        with open(probelog.log_path(self.dir, 'nova'), 'a') as f:
+            f.write('{"time": 1')        # kill -9 while writing
+        result = summary.build(self.dir, skipped={'glance': 'absent'},
+                               only={'nova'})
+        self.assertEqual(['nova'], list(result['services']))
+        self.assertEqual(4, result['services']['nova']['total_requests'])
+        self.assertEqual({'glance': 'absent'}, result['skipped'])
+
+    def test_probe_log_lines(self):
+        self._log('nova', '.x')
+        with open(probelog.log_path(self.dir, 'nova')) as f:
+            lines = [json.loads(line) for line in f]
+        self.assertEqual(['error', 'latency', 'ok', 'status', 'time'],
+                         sorted(lines[1]))
+        self.assertFalse(lines[1]['ok'])
+
+    def test_markers_overlap(self):
+        markers.add(self.dir, 'upgrade start', now=99.0)
+        markers.add(self.dir, 'db sync start', now=100.45)
+        markers.add(self.dir, 'db sync end', now=100.48)
+        markers.add(self.dir, 'restart api', now=100.75)
+        self._log('nova', '....xx....')     # window 100.4 .. 100.6
+        result = summary.build(self.dir)
+        win = result['services']['nova']['windows'][0]
+        self.assertEqual(['upgrade start', 'db sync start', 'db sync end'],
+                         [m['text'] for m in win['markers']])
+        self.assertEqual(4, len(result['markers']))
+        self.assertEqual(3, len(result['services']['nova']['markers']))
+
+    def test_marker_needs_text(self):
+        self.assertRaises(ValueError, markers.add, self.dir, '  ')
+        self.assertEqual([], markers.load(self.dir))
+
+
+class ThresholdsTest(testtools.TestCase):
+
+    def _summary(self):
+        svc = summary.service_summary(fakes.series('..xx...xxxx.'))
+        ok = summary.service_summary(fakes.series('....'))
+        return {'services': {'nova': svc, 'cinder': ok}}
+
+    def test_no_thresholds(self):
+        self.assertEqual([], thresholds.check(self._summary()))
+
+    def test_within(self):
+        self.assertEqual([], thresholds.check(self._summary(), 1.0, 0.5,
+                                              50.0))
+
+    def test_violations_name_the_window(self):
+        found = thresholds.check(self._summary(), max_total_downtime=0.5,
+                                 max_window=0.3, min_uptime_pct=90)
+        self.assertEqual(['nova'] * 3, [v['service'] for v in found])
+        self.assertEqual(['total downtime (s)', 'longest window (s)',
+                          'uptime %'], [v['threshold'] for v in found])
+        for v in found:
+            self.assertAlmostEqual(0.7, v['window']['start'])
+            self.assertIn('window 0.400 s', v['message'])
+        self.assertIn('is below', found[2]['message'])

@@ -1,0 +1,40 @@
+import testtools
+
+from upgrade_tempest_plugin.uptime import windows
+from tests.unit.uptime import fakes
+
+
+class WindowsTest(testtools.TestCase):
+
+    def test_no_failure(self):
+        self.assertEqual([], windows.find_windows(fakes.series('.....')))
+
+    def test_window_from_first_failure_to_next_success(self):
+        recs = fakes.series('..xxx..x.')
+        wins = windows.find_windows(recs)
+        self.assertEqual(2, len(wins))
+        self.assertAlmostEqual(0.2, wins[0]['start'])
+        self.assertAlmostEqual(0.5, wins[0]['end'])
+        self.assertAlmostEqual(0.3, wins[0]['duration_s'])
+        self.assertEqual(3, wins[0]['failed_probes'])
+        self.assertEqual({'connection refused': 3}, wins[0]['errors'])
+        self.assertFalse(wins[0]['open'])
+        self.assertAlmostEqual(0.1, wins[1]['duration_s'])
+
+    def test_unsorted_records_and_error_classes(self):
+        recs = fakes.series('.xx.')
+        recs[2]['error'] = 'HTTP 503'
+        wins = windows.find_windows(list(reversed(recs)))
+        self.assertEqual({'connection refused': 1, 'HTTP 503': 1},
+                         wins[0]['errors'])
+        self.assertAlmostEqual(0.2, wins[0]['duration_s'])
+
+    def test_open_window_ends_at_run_end(self):
+        wins = windows.find_windows(fakes.series('..xx'), end_time=0.5)
+        self.assertTrue(wins[0]['open'])
+        self.assertAlmostEqual(0.3, wins[0]['duration_s'])
+
+    def test_open_window_without_end(self):
+        wins = windows.find_windows(fakes.series('.xx'))
+        self.assertAlmostEqual(0.1, wins[0]['duration_s'])
+        self.assertTrue(wins[0]['open'])

@@ -1,0 +1,218 @@
+"""``upgrade-uptime``: probe API uptime outside tempest.
+
+**Usage:**
+
+.. code-block:: console
+
+    upgrade-uptime run [--daemon | --iterations N | --duration S]
+                       [--config-file tempest.conf] [--services nova,cinder]
+                       [--output-dir DIR] [--rate R] [--timeout T]
+                       [--sentinel PATH] [--write-probes]
+    upgrade-uptime mark "db sync start" [--output-dir DIR]
+    upgrade-uptime summary DIR
+
+``run`` reads the same tempest.conf as ``tempest run`` (``--config-file``,
+else ``$TEMPEST_CONFIG_DIR/$TEMPEST_CONFIG``, else ``etc/tempest.conf``)
+and its ``[upgrade]`` options; flags override them. ``--daemon`` probes
+until the sentinel file appears (default ``<output_dir>/uptime/stop``) and
+refuses to start if it already exists. SIGINT/SIGTERM stop cleanly and the
+summary is still written. ``mark`` appends a timestamped marker; ``summary``
+rebuilds ``summary.json`` from the probe logs and prints it as a table.
+
+Exit codes: 0 done, 1 a threshold of ``[upgrade]`` was exceeded, 2 bad
+input (config file, service, sentinel), 3 a prober process failed.
+"""
+
+import argparse
+import enum
+import os
+import sys
+
+from upgrade_tempest_plugin.uptime import markers
+from upgrade_tempest_plugin.uptime import runner
+from upgrade_tempest_plugin.uptime import summary as summary_mod
+from upgrade_tempest_plugin.uptime import thresholds
+
+
+class Exit(enum.IntEnum):
+    OK = 0
+    THRESHOLD = 1
+    BAD_INPUT = 2
+    PROBER_FAILED = 3
+
+
+def find_config(path=None):
+    """The tempest.conf to use, as tempest itself would find it."""
+    if path:
+        candidates = [path]
+    else:
+        candidates = [
+            os.path.join(os.environ.get('TEMPEST_CONFIG_DIR', 'etc'),
+                         os.environ.get('TEMPEST_CONFIG', 'tempest.conf')),
+            '/etc/tempest/tempest.conf']
+    for candidate in candidates:
+        if os.path.isfile(candidate):
+            return os.path.abspath(candidate)
+    raise runner.UptimeError('tempest config file not found: %s'
+                             % ' or '.join(candidates))
+
+
+def load_conf(path):
+    """tempest's CONF read from ``path`` (UptimeError if unreadable)."""
+    from tempest import config
+    config.CONF.set_config_path(path)
+    try:
+        config.CONF.upgrade.uptime_rate
+    except Exception as exc:
+        raise runner.UptimeError('cannot read %s: %s' % (
+            path, str(exc).splitlines()[0] if str(exc) else
+            type(exc).__name__))
+    return config.CONF
+
+
+def print_table(result, out):
+    out.write('%-16s %9s %7s %7s %8s %8s %8s\n' % (
+        'series', 'uptime%', 'probes', 'failed', 'windows', 'down_s',
+        'longest'))
+    for name, svc in sorted(result['services'].items()):
+        out.write('%-16s %9s %7d %7d %8d %8.3f %8.3f\n' % (
+            name, svc['uptime_pct'], svc['total_requests'],
+            svc['failed_requests'], len(svc['windows']),
+            svc['total_downtime_s'], svc['longest_downtime_s']))
+        for w in svc['windows']:
+            out.write('    window %.3f s  %d failed  %s%s%s\n' % (
+                w['duration_s'], w['failed_probes'],
+                ', '.join('%s x%d' % kv for kv in sorted(w['errors'].items())),
+                ' (open)' if w['open'] else '',
+                ''.join('  [%s]' % m['text'] for m in w['markers'])))
+    for name, reason in sorted(result.get('skipped', {}).items()):
+        out.write('%-16s skipped: %s\n' % (name, reason))
+
+
+def do_run(args, out, err):
+    conf = load_conf(find_config(args.config_file))
+    up = conf.upgrade
+    output_dir, sentinel = runner.default_dirs(conf)
+    output_dir = args.output_dir or output_dir
+    if args.output_dir and not up.uptime_sentinel:
+        sentinel = os.path.join(output_dir, 'stop')
+    sentinel = args.sentinel or sentinel
+    rate = args.rate or up.uptime_rate
+    timeout = args.timeout or up.uptime_request_timeout
+    if rate <= 0 or timeout <= 0:
+        raise runner.UptimeError('--rate and --timeout must be positive')
+    iterations = duration = None
+    if args.daemon:
+        runner.check_sentinel(sentinel)
+    elif args.iterations:
+        iterations = args.iterations
+    elif args.duration:
+        duration = args.duration
+    elif up.uptime_iterations:
+        iterations = up.uptime_iterations
+    else:
+        duration = up.uptime_duration
+    services = args.services.split(',') if args.services else \
+        list(up.uptime_services)
+    catalog = runner.fetch_catalog(conf, timeout)
+    series, skipped = runner.plan(
+        conf, services, args.write_probes or up.uptime_write_probes,
+        explicit=bool(args.services), catalog=catalog)
+    for name, reason in sorted(skipped.items()):
+        err.write('skipping %s: %s\n' % (name, reason))
+    out.write('probing %s at %s/s into %s (%s)\n' % (
+        ', '.join(s[0] for s in series), rate, output_dir,
+        'until %s appears' % sentinel if args.daemon else
+        '%d probes each' % iterations if iterations else
+        '%s s' % duration))
+    out.flush()
+    result = runner.run(
+        find_config(args.config_file), series, output_dir, rate, timeout,
+        iterations=iterations, duration=duration,
+        sentinel=sentinel if args.daemon else None,
+        write_rate=up.uptime_write_rate, skipped=skipped)
+    print_table(result, out)
+    out.write('summary: %s\n' % os.path.join(output_dir,
+                                             summary_mod.FILENAME))
+    if any(reason.startswith('prober exited')
+           for reason in result['skipped'].values()):
+        return Exit.PROBER_FAILED
+    violations = thresholds.check(result, up.uptime_max_total_downtime,
+                                  up.uptime_max_window, up.uptime_min_pct)
+    for v in violations:
+        err.write('threshold exceeded: %s\n' % v['message'])
+    return Exit.THRESHOLD if violations else Exit.OK
+
+
+def do_mark(args, out, err):
+    directory = args.output_dir
+    if not directory:
+        conf = load_conf(find_config(args.config_file))
+        directory = runner.default_dirs(conf)[0]
+    marker = markers.add(directory, args.text)
+    out.write('marked %.3f %s\n' % (marker['time'], marker['text']))
+    return Exit.OK
+
+
+def do_summary(args, out, err):
+    if not os.path.isdir(args.directory):
+        raise runner.UptimeError('no such directory: %s' % args.directory)
+    result = summary_mod.build(args.directory)
+    if not result['services']:
+        raise runner.UptimeError('no probe logs in %s' % args.directory)
+    summary_mod.write(args.directory, result)
+    print_table(result, out)
+    return Exit.OK
+
+
+def parser():
+    p = argparse.ArgumentParser(prog='upgrade-uptime',
+                                description='Probe OpenStack API uptime.')
+    sub = p.add_subparsers(dest='command', required=True)
+    r = sub.add_parser('run', help='probe the APIs')
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument('--daemon', action='store_true',
+                      help='probe until the sentinel file appears')
+    mode.add_argument('--iterations', type=int, metavar='N',
+                      help='probes per API')
+    mode.add_argument('--duration', type=float, metavar='S',
+                      help='seconds to probe for')
+    r.add_argument('--config-file', help='tempest.conf to read')
+    r.add_argument('--services', help='comma-separated APIs, e.g. '
+                   'nova,cinder (default: [upgrade] uptime_services)')
+    r.add_argument('--output-dir', help='where logs and summary go')
+    r.add_argument('--rate', type=float, help='probes per second per API')
+    r.add_argument('--timeout', type=float,
+                   help='time limit per probe in seconds')
+    r.add_argument('--sentinel', help='sentinel file for --daemon')
+    r.add_argument('--write-probes', action='store_true',
+                   help='also run the write probe series')
+    r.set_defaults(func=do_run)
+    m = sub.add_parser('mark', help='append a timestamped marker')
+    m.add_argument('text')
+    m.add_argument('--output-dir')
+    m.add_argument('--config-file')
+    m.set_defaults(func=do_mark)
+    s = sub.add_parser('summary', help='rebuild and print the summary')
+    s.add_argument('directory')
+    s.set_defaults(func=do_summary)
+    return p
+
+
+def main(argv=None, out=None, err=None):
+    """Entry point of ``upgrade-uptime``; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args, out, err))
+    except runner.UptimeError as exc:
+        err.write('upgrade-uptime: error: %s\n' % exc)
+        return int(Exit.BAD_INPUT)
+    except ValueError as exc:
+        err.write('upgrade-uptime: error: %s\n' % exc)
+        return int(Exit.BAD_INPUT)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Per-service JSON-lines probe log, appended and flushed per probe.
+
+``<dir>/<series>.jsonl``: one line per finished probe::
+
+    {"seq": 12, "time": 1767225600.123, "latency": 0.0123,
+     "ok": true, "status": 200, "error": null}
+
+``time`` is when the probe was sent (epoch seconds), ``latency`` seconds
+until it ended, ``status`` the HTTP status if any, ``error`` the error
+class (see ``upgrade_tempest_plugin.common.errors``). Every line is flushed
+as it is written, so killing the prober loses only probes in flight.
+
+``<dir>/<series>.meta.json`` describes the run: service, rate, timeout,
+pid, start_time and (once it ended) end_time.
+"""
+
+import json
+import os
+import threading
+
+
+def log_path(directory, series):
+    return os.path.join(directory, '%s.jsonl' % series)
+
+
+def meta_path(directory, series):
+    return os.path.join(directory, '%s.meta.json' % series)
+
+
+class ProbeLog(object):
+    """Append probe results to ``<dir>/<series>.jsonl`` (truncated first)."""
+
+    def __init__(self, directory, series):
+        os.makedirs(directory, exist_ok=True)
+        self.path = log_path(directory, series)
+        self._file = open(self.path, 'w')
+        self._lock = threading.Lock()
+        self.records = []
+
+    def write(self, record):
+        line = json.dumps(record, sort_keys=True)
+        with self._lock:
+            self.records.append(record)
+            self._file.write(line + '\n')
+            self._file.flush()
+
+    def close(self):
+        with self._lock:
+            self._file.close()
+
+
+def read(directory, series):
+    """Return the records of a probe log (a torn last line is skipped)."""
+    out = []
+    with open(log_path(directory, series)) as f:
+        for line in f:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue
+    return out
+
+
+def write_meta(directory, series, meta):
+    path = meta_path(directory, series)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+
+
+def read_meta(directory, series):
+    try:
+        with open(meta_path(directory, series)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def series_in(directory):
+    """Names of the series that have a probe log in ``directory``."""
+    return sorted(name[:-len('.jsonl')] for name in os.listdir(directory)
+                  if name.endswith('.jsonl') and name != 'markers.jsonl')

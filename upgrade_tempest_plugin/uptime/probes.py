@@ -1,0 +1,240 @@
+"""Probes: one tempest service client per API, built from tempest.conf.
+
+Each probe process builds ONE client (plus the auth provider it needs)
+with ``build(service, kind, conf, timeout)`` and calls the returned
+function once per tick. The HTTP layer of both the client and the auth
+provider's token client is replaced by ``NoRetryHttp``: no urllib3
+retries (tempest's default would retry up to 10 times) and a total time
+limit per request.
+
+Read probes (default): keystone validates a token (``GET /v3/auth/tokens``,
+a real identity call every probe), nova lists servers, neutron lists
+networks, cinder lists volumes, glance lists images, swift lists the
+account's containers. Write probes (series ``<service>-write``) create and
+delete a small resource.
+
+Tokens: the auth provider caches its token until shortly before it expires,
+so while keystone is down the other APIs are still probed with the cached
+token, as real clients holding a token would be. A probe whose token must be
+renewed while keystone is down fails like the client would.
+"""
+
+import importlib
+import uuid
+
+import urllib3
+
+from tempest.lib import auth
+from tempest.lib.common import http
+
+# service -> ([service_available] option, tempest.conf group)
+SERVICES = {
+    'keystone': (None, 'identity'),
+    'nova': ('nova', 'compute'),
+    'neutron': ('neutron', 'network'),
+    'cinder': ('cinder', 'volume'),
+    'glance': ('glance', 'image'),
+    'swift': ('swift', 'object-storage'),
+}
+
+_READ = {
+    'keystone': ('tempest.lib.services.identity.v3.identity_client',
+                 'IdentityClient', 'token validate'),
+    'nova': ('tempest.lib.services.compute.servers_client',
+             'ServersClient', 'list servers'),
+    'neutron': ('tempest.lib.services.network.networks_client',
+                'NetworksClient', 'list networks'),
+    'cinder': ('tempest.lib.services.volume.v3.volumes_client',
+               'VolumesClient', 'list volumes'),
+    'glance': ('tempest.lib.services.image.v2.images_client',
+               'ImagesClient', 'list images'),
+    'swift': ('tempest.lib.services.object_storage.account_client',
+              'AccountClient', 'list containers'),
+}
+
+_WRITE = {
+    'keystone': ('tempest.lib.services.identity.v3.regions_client',
+                 'RegionsClient', 'create+delete region'),
+    'nova': ('tempest.lib.services.compute.keypairs_client',
+             'KeyPairsClient', 'create+delete keypair'),
+    'neutron': ('tempest.lib.services.network.networks_client',
+                'NetworksClient', 'create+delete network'),
+    'cinder': ('tempest.lib.services.volume.v3.qos_client',
+               'QosSpecsClient', 'create+delete qos spec'),
+    'glance': ('tempest.lib.services.image.v2.images_client',
+               'ImagesClient', 'create+delete image record'),
+    'swift': ('tempest.lib.services.object_storage.container_client',
+              'ContainerClient', 'create+delete container'),
+}
+
+NAME_PREFIX = 'uptime-probe-'
+
+
+class NoRetryHttp(http.ClosingHttp):
+    """tempest's HTTP layer without retries and with a total time limit."""
+
+    def __init__(self, timeout, **kwargs):
+        super(NoRetryHttp, self).__init__(
+            timeout=urllib3.Timeout(total=timeout), **kwargs)
+
+    def urlopen(self, method, url, redirect=True, **kw):
+        kw['retries'] = urllib3.util.Retry(
+            total=None, connect=0, read=0, status=0, other=0, redirect=5,
+            raise_on_redirect=False)
+        return super(NoRetryHttp, self).urlopen(method, url, redirect, **kw)
+
+
+def _http(conf, timeout):
+    return NoRetryHttp(
+        timeout,
+        disable_ssl_certificate_validation=(
+            conf.identity.disable_ssl_certificate_validation),
+        ca_certs=conf.identity.ca_certificates_file)
+
+
+def describe(service, kind='read'):
+    """Name of the probe, e.g. 'list servers'."""
+    return (_WRITE if kind == 'write' else _READ)[service][2]
+
+
+def catalog_type(service, conf):
+    return getattr(conf, SERVICES[service][1].replace('-', '_')).catalog_type
+
+
+def unavailable_reason(service, conf):
+    """Why ``service`` cannot be probed per tempest.conf, or None."""
+    if service not in SERVICES:
+        return 'unknown service (known: %s)' % ', '.join(sorted(SERVICES))
+    flag = SERVICES[service][0]
+    if flag and not getattr(conf.service_available, flag):
+        return '[service_available] %s = False' % flag
+    return None
+
+
+def auth_provider(conf, timeout):
+    """A KeystoneV3AuthProvider with the configured admin credentials."""
+    from tempest.common import credentials_factory
+    creds = credentials_factory.get_configured_admin_credentials(
+        fill_in=False)
+    provider = auth.KeystoneV3AuthProvider(
+        creds, conf.identity.uri_v3,
+        disable_ssl_certificate_validation=(
+            conf.identity.disable_ssl_certificate_validation),
+        ca_certs=conf.identity.ca_certificates_file,
+        http_timeout=timeout)
+    provider.auth_client.http_obj = _http(conf, timeout)
+    return provider
+
+
+def catalog_types(provider):
+    """Service types in the token's catalog (authenticates if needed)."""
+    _token, data = provider.get_auth()
+    return {entry.get('type') for entry in data.get('catalog', [])}
+
+
+def _client_params(service, conf, timeout):
+    from tempest import config as tempest_config
+    group = SERVICES[service][1]
+    params = tempest_config.service_client_config(group)
+    if group == 'identity':
+        params['endpoint_type'] = conf.identity.v3_endpoint_type
+    for key in ('build_timeout', 'build_interval'):
+        params.pop(key, None)
+    params['http_timeout'] = timeout
+    return params
+
+
+def build(service, kind, conf, timeout, provider=None):
+    """Build ONE client for ``service`` and its probe function.
+
+    Returns ``(client, probe)``; ``probe()`` returns the HTTP status of
+    the (last) call and raises on failure. The caller may wrap the client
+    (e.g. with ``tracking.Trace.decorate``) before probing: ``probe`` looks
+    the methods up on the client at call time.
+    """
+    table = _WRITE if kind == 'write' else _READ
+    module, cls, _name = table[service]
+    provider = provider or auth_provider(conf, timeout)
+    client = getattr(importlib.import_module(module), cls)(
+        provider, **_client_params(service, conf, timeout))
+    client.http_obj = _http(conf, timeout)
+    maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
+    return client, maker[service](client, provider)
+
+
+def _status(result):
+    resp = getattr(result, 'response', None)
+    if resp is None and isinstance(result, tuple):
+        resp = result[0]
+    status = getattr(resp, 'status', None)
+    return int(status) if status is not None else None
+
+
+def _name():
+    return NAME_PREFIX + uuid.uuid4().hex[:12]
+
+
+_READ_PROBES = {
+    'keystone': lambda c, p: lambda: _status(c.show_token(p.get_token())),
+    'nova': lambda c, p: lambda: _status(c.list_servers(limit=1)),
+    'neutron': lambda c, p: lambda: _status(c.list_networks(limit=1)),
+    'cinder': lambda c, p: lambda: _status(
+        c.list_volumes(params={'limit': 1})),
+    'glance': lambda c, p: lambda: _status(
+        c.list_images(params={'limit': 1})),
+    'swift': lambda c, p: lambda: _status(
+        c.list_account_containers(params={'limit': 1})),
+}
+
+
+def _write_keystone(c, p):
+    def probe():
+        rid = _name()
+        c.create_region(region_id=rid)
+        return _status(c.delete_region(rid))
+    return probe
+
+
+def _write_nova(c, p):
+    def probe():
+        name = _name()
+        c.create_keypair(name=name)
+        return _status(c.delete_keypair(name))
+    return probe
+
+
+def _write_neutron(c, p):
+    def probe():
+        net = c.create_network(name=_name())['network']
+        return _status(c.delete_network(net['id']))
+    return probe
+
+
+def _write_cinder(c, p):
+    def probe():
+        qos = c.create_qos(name=_name())['qos_specs']
+        return _status(c.delete_qos(qos['id']))
+    return probe
+
+
+def _write_glance(c, p):
+    def probe():
+        image = c.create_image(name=_name(), container_format='bare',
+                               disk_format='raw', visibility='private')
+        return _status(c.delete_image(image['id']))
+    return probe
+
+
+def _write_swift(c, p):
+    def probe():
+        name = _name()
+        c.create_container(name)
+        return _status(c.delete_container(name))
+    return probe
+
+
+_WRITE_PROBES = {
+    'keystone': _write_keystone, 'nova': _write_nova,
+    'neutron': _write_neutron, 'cinder': _write_cinder,
+    'glance': _write_glance, 'swift': _write_swift,
+}

@@ -1,0 +1,131 @@
+"""The uptime summary: ``<output_dir>/uptime/summary.json``.
+
+Built from the probe logs (``<series>.jsonl``, see ``probelog``), the run
+metadata (``<series>.meta.json``) and ``markers.jsonl``, so it can be
+rebuilt at any time (``upgrade-uptime summary DIR``), also after a kill.
+
+Schema (times are epoch seconds as floats, durations and latencies are
+seconds)::
+
+    {
+      "generated_at": 1767225999.0,
+      "markers": [{"time": 1767225700.0, "text": "db sync start"}, ...],
+      "skipped": {"glance": "not in [service_available]"},
+      "services": {
+        "<series>": {               # nova, cinder, neutron, swift,
+                                    # keystone, glance; write probes
+                                    # are separate series "<name>-write"
+          "uptime_pct": 99.1,       # 100 * successful / total probes
+          "total_requests": 600,
+          "successful_requests": 594,
+          "failed_requests": 6,
+          "start_time": 1767225600.0,   # first probe sent
+          "end_time": 1767225660.0,     # end of the probed period
+          "service": "nova", "kind": "read" | "write",
+          "probe": "list servers", "rate": 10.0, "timeout": 2.0,
+          "windows": [
+            {"start": ..., "end": ...,  # first failed probe .. next success
+             "duration_s": 0.6, "failed_probes": 6,
+             "errors": {"connection refused": 6},
+             "open": false,            # still down when the run ended
+             "markers": [{"time": ..., "text": ...}]}  # phases overlapped
+          ],
+          "total_downtime_s": 0.6,
+          "longest_downtime_s": 0.6,
+          "latency": {"p50": 0.02, "p95": 0.03, "p99": 0.05, "max": 0.2},
+                                    # of successful probes, null if none
+          "errors": {"connection refused": 6},   # failed probes per class
+          "markers": [...]          # markers overlapping any window
+        }
+      }
+    }
+"""
+
+import json
+import os
+import time
+
+from upgrade_tempest_plugin.uptime import markers as markers_mod
+from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import stats
+from upgrade_tempest_plugin.uptime import windows as windows_mod
+
+FILENAME = 'summary.json'
+SEED_KEYS = ('uptime_pct', 'total_requests', 'successful_requests',
+             'failed_requests', 'start_time', 'end_time')
+
+
+def service_summary(records, meta=None, markers=()):
+    """Summarise one series of probe records."""
+    meta = meta or {}
+    total = len(records)
+    ok = sum(1 for r in records if r['ok'])
+    errors = {}
+    for r in records:
+        if not r['ok']:
+            key = r.get('error') or 'unknown'
+            errors[key] = errors.get(key, 0) + 1
+    start = meta.get('start_time')
+    if start is None and records:
+        start = min(r['time'] for r in records)
+    end = meta.get('end_time')
+    if end is None and records:   # killed: end at the last probe seen
+        end = max(r['time'] + r.get('latency', 0) for r in records)
+    wins = windows_mod.find_windows(records, end_time=end)
+    markers = list(markers)
+    touched = []
+    for w in wins:
+        w['markers'] = markers_mod.overlapping(markers, w['start'], w['end'])
+        touched.extend(m for m in w['markers'] if m not in touched)
+    durations = [w['duration_s'] for w in wins]
+    out = {
+        'uptime_pct': round(100.0 * ok / total, 4) if total else None,
+        'total_requests': total,
+        'successful_requests': ok,
+        'failed_requests': total - ok,
+        'start_time': start,
+        'end_time': end,
+        'windows': wins,
+        'total_downtime_s': round(sum(durations), 6),
+        'longest_downtime_s': max(durations) if durations else 0.0,
+        'latency': stats.latency_summary(
+            [r['latency'] for r in records if r['ok']]),
+        'errors': errors,
+        'markers': touched,
+    }
+    for key in ('service', 'kind', 'probe', 'rate', 'timeout'):
+        if key in meta:
+            out[key] = meta[key]
+    return out
+
+
+def build(directory, skipped=None, only=None):
+    """Build the summary of the series logged in ``directory``.
+
+    ``only``: names of the series to include (default: every log found).
+    """
+    markers = markers_mod.load(directory)
+    services = {}
+    for series in probelog.series_in(directory):
+        if only is not None and series not in only:
+            continue
+        services[series] = service_summary(
+            probelog.read(directory, series),
+            probelog.read_meta(directory, series), markers)
+    return {'generated_at': time.time(), 'markers': markers,
+            'skipped': dict(skipped or {}), 'services': services}
+
+
+def write(directory, summary):
+    """Write ``summary`` to ``directory``/summary.json; return the path."""
+    path = os.path.join(directory, FILENAME)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(summary, f, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+    return path
+
+
+def load(directory):
+    with open(os.path.join(directory, FILENAME)) as f:
+        return json.load(f)

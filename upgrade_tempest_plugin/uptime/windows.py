@@ -1,0 +1,42 @@
+"""Downtime windows from a series of probe results.
+
+A window starts at the first failed probe (its send time) and ends at the
+send time of the next successful probe, so its duration estimates the
+outage to within one probe interval. A window still open when the run ends
+closes at the end of the run and is marked ``open``.
+"""
+
+
+def find_windows(records, end_time=None):
+    """Return the downtime windows of ``records`` (probe result dicts).
+
+    Each window is ``{start, end, duration_s, failed_probes, errors, open}``
+    with ``errors`` counting the error classes seen in it.
+    """
+    windows = []
+    current = None
+    for rec in sorted(records, key=lambda r: r['time']):
+        if not rec['ok']:
+            if current is None:
+                current = {'start': rec['time'], 'end': None,
+                           'failed_probes': 0, 'errors': {}, 'open': False}
+            current['failed_probes'] += 1
+            err = rec.get('error') or 'unknown'
+            current['errors'][err] = current['errors'].get(err, 0) + 1
+            current['last_failed'] = rec['time']
+        elif current is not None:
+            current['end'] = rec['time']
+            windows.append(_close(current))
+            current = None
+    if current is not None:
+        current['open'] = True
+        end = current['last_failed'] if end_time is None else end_time
+        current['end'] = max(end, current['last_failed'])
+        windows.append(_close(current))
+    return windows
+
+
+def _close(window):
+    window.pop('last_failed', None)
+    window['duration_s'] = round(window['end'] - window['start'], 6)
+    return window

@@ -1,0 +1,121 @@
+"""One probe process: ``python -m upgrade_tempest_plugin.uptime.worker JSON``.
+
+Started by ``runner``; builds only its own traced client, probes on the
+fixed schedule until its iterations or duration are done, the sentinel
+appears, it gets SIGINT/SIGTERM or its parent dies, then writes its run
+metadata and its Trace stats and exits 0.
+"""
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+LOG = logging.getLogger('upgrade_tempest_plugin.uptime.worker')
+
+
+def stop_condition(stop, sentinel=None, parent=None):
+    """A ``should_stop`` callable for the scheduler."""
+    def should_stop():
+        if stop.is_set():
+            return True
+        if sentinel and os.path.exists(sentinel):
+            return True
+        return parent is not None and os.getppid() != parent
+    return should_stop
+
+
+def install_signal_handlers(stop):
+    def handler(signum, _frame):
+        stop.set()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+
+
+def stats_path(directory, series, pid=None):
+    """``<output_dir>/stats/uptime-<series>-<pid>.json`` for ``directory``
+    = ``<output_dir>/uptime``."""
+    base = os.path.dirname(os.path.abspath(directory))
+    return os.path.join(base, 'stats', 'uptime-%s-%d.json'
+                        % (series, pid or os.getpid()))
+
+
+def probe_loop(args, probe, stop, meta=None):
+    """Probe on the schedule described by ``args`` until done or stopped.
+
+    Writes ``<series>.jsonl`` and ``<series>.meta.json`` in
+    ``args['output_dir']``; returns the scheduler (its counters).
+    """
+    from upgrade_tempest_plugin.uptime import probelog
+    from upgrade_tempest_plugin.uptime import schedule
+
+    directory, series = args['output_dir'], args['series']
+    log = probelog.ProbeLog(directory, series)
+    meta = dict(meta or {}, series=series, service=args['service'],
+                kind=args['kind'], rate=args['rate'],
+                timeout=args['timeout'], pid=os.getpid(),
+                start_time=time.time(), end_time=None)
+    probelog.write_meta(directory, series, meta)
+    LOG.info('probing %s at %s/s', series, args['rate'])
+    sched = schedule.Scheduler(probe, args['rate'], args['timeout'],
+                               log.write)
+    try:
+        start, end = sched.run(
+            stop_condition(stop, args.get('sentinel'), args.get('parent')),
+            iterations=args.get('iterations'),
+            duration=args.get('duration'))
+    finally:
+        log.close()
+    meta.update(start_time=start, end_time=end, sent=sched.sent,
+                late_ticks=sched.late_ticks)
+    probelog.write_meta(directory, series, meta)
+    LOG.info('%s: %d probes sent, %d late ticks skipped', series,
+             sched.sent, sched.late_ticks)
+    return sched
+
+
+def main(args):
+    """Run one series described by the dict ``args``; return exit code."""
+    from tempest import config
+
+    from upgrade_tempest_plugin.common import tracking
+    from upgrade_tempest_plugin.uptime import probes
+
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    directory, series = args['output_dir'], args['series']
+    os.makedirs(directory, exist_ok=True)
+    logging.basicConfig(
+        filename=os.path.join(directory, '%s.log' % series),
+        level=logging.INFO,
+        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+    # One INFO line per HTTP call at 10/s is noise here; the probe log
+    # already has every call.
+    logging.getLogger('tempest.lib.common.rest_client').setLevel(
+        logging.WARNING)
+    config.CONF.set_config_path(args['config_file'])
+    conf = config.CONF
+    client, probe = probes.build(args['service'], args['kind'], conf,
+                                 args['timeout'])
+    trace = None
+    if hasattr(tracking, 'Trace'):
+        trace = tracking.Trace(whitelist=conf.upgrade.trace_whitelist,
+                               max_traces=conf.upgrade.trace_max_stack_traces)
+        client = trace.decorate(client)
+    else:
+        LOG.warning('tracking.Trace is not available: no call stats')
+    probe_loop(args, probe, stop, meta={'probe': probes.describe(
+        args['service'], args['kind'])})
+    if trace is not None:
+        trace.stats.log(LOG)
+        path = stats_path(directory, series)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        trace.stats.save(path)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(json.loads(sys.argv[1])))
