@@ -1,0 +1,66 @@
+"""Build run directories for the report tests with the writers of the
+uptime, tracking and persistent parts themselves, so that a format change
+there breaks these tests instead of silently breaking the report."""
+
+import json
+import os
+
+from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin.uptime import markers
+from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import summary
+
+T0 = 1795000000.0          # 2026-11-18T11:06:40Z
+
+
+def write_uptime(run_dir, outages, seconds=20, rate=10):
+    """Probe logs for each service in ``outages``: {name: [(start, end)]}
+    (offsets from T0 in seconds during which probes fail)."""
+    directory = os.path.join(run_dir, 'uptime')
+    for name, down in outages.items():
+        log = probelog.ProbeLog(directory, name)
+        for seq in range(seconds * rate):
+            t = T0 + seq / float(rate)
+            failing = any(a <= t - T0 < b for a, b in down)
+            log.write({'seq': seq, 'time': t, 'latency': 0.02,
+                       'ok': not failing, 'status': 503 if failing else 200,
+                       'error': 'HTTP 503' if failing else None})
+        log.close()
+        probelog.write_meta(directory, name, {
+            'service': name, 'kind': 'read', 'rate': float(rate),
+            'timeout': 2.0, 'start_time': T0,
+            'end_time': T0 + seconds})
+    markers.add(directory, 'restart nova', now=T0 + 4.9)
+    markers.add(directory, 'restart done', now=T0 + 9.0)
+    summary.write(directory, summary.build(directory))
+    return directory
+
+
+def write_verify(run_dir, label, start_offset, differences=()):
+    directory = os.path.join(run_dir, 'persistent', 'verify')
+    os.makedirs(directory, exist_ok=True)
+    diffs = [dict(zip(('resource_type', 'name', 'field', 'expected',
+                       'actual'), d)) for d in differences]
+    bad = {(d['resource_type'], d['name']) for d in diffs}
+    checked = [{'type': t, 'name': n, 'id': 'id-%s' % n,
+                'ok': (t, n) not in bad}
+               for t, n in (('volume', 'vol-1'), ('object', 'obj-1'),
+                            ('server', 'srv-1'))]
+    path = os.path.join(directory, '%s.json' % label)
+    with open(path, 'w') as f:
+        json.dump({'phase': 'verify', 'label': label,
+                   'start_time': T0 + start_offset,
+                   'end_time': T0 + start_offset + 2.0,
+                   'resources_checked': checked, 'differences': diffs}, f)
+    return path
+
+
+def write_stats(run_dir, name, passes, failures=0):
+    stats = tracking.Stats()
+    method = stats.method_stats('VolumesClient', 'show_volume')
+    for _ in range(passes):
+        method.add_pass(0.01)
+    for _ in range(failures):
+        method.add_failure(0.02, 'HTTP 503', 'ServerFault', 'boom',
+                           ['x.py:1 in f'])
+    return stats.save(os.path.join(run_dir, 'stats', '%s.json' % name))

@@ -1,0 +1,169 @@
+import io
+import json
+import os
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+
+import fixtures
+import testtools
+
+from tests.unit.report import runs
+from upgrade_tempest_plugin.report import cmd
+from upgrade_tempest_plugin.report import collect
+from upgrade_tempest_plugin.report import series
+
+
+class ReportTestBase(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.run_dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.run_dir, True)
+
+    def full_run(self, differences=()):
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
+                                         'cinder': []})
+        runs.write_verify(self.run_dir, 'during', 6.0)
+        runs.write_verify(self.run_dir, 'after', 12.0, differences)
+        runs.write_stats(self.run_dir, 'uptime-nova-1', 10, 2)
+        runs.write_stats(self.run_dir, 'persistent-verify-2', 5)
+
+
+class TestCollect(ReportTestBase):
+
+    def test_green_run(self):
+        self.full_run()
+        report, probes = collect.collect(self.run_dir)
+        self.assertTrue(report['verdict']['passed'])
+        self.assertEqual([], report['verdict']['failures'])
+        nova = report['uptime']['services']['nova']
+        self.assertEqual(200, nova['total_requests'])
+        self.assertEqual(20, nova['failed_requests'])
+        self.assertEqual(90.0, nova['uptime_pct'])
+        self.assertEqual(1, len(nova['windows']))
+        self.assertEqual(100.0,
+                         report['uptime']['services']['cinder']['uptime_pct'])
+        # Times are ISO strings in the report.
+        self.assertEqual('2026-11-18T11:06:45.000Z',
+                         nova['windows'][0]['start'])
+        self.assertEqual(['restart nova'],
+                         [m['text'] for m in nova['windows'][0]['markers']])
+        self.assertEqual(['during', 'after'],
+                         [r['label'] for r in report['persistent']])
+        # Stats of two processes are merged.
+        stats = report['stats']['VolumesClient:show_volume']
+        self.assertEqual((15, 2), (stats['passes'], stats['failures']))
+        self.assertEqual({'HTTP 503': 2}, stats['errors'])
+        self.assertEqual(200, len(probes['nova']))
+
+    def test_verify_difference_fails_verdict(self):
+        self.full_run(differences=[('volume', 'vol-1', 'size', 1, 2)])
+        report, _ = collect.collect(self.run_dir)
+        self.assertFalse(report['verdict']['passed'])
+        self.assertEqual(['persistent verify after: 1 difference(s)'],
+                         report['verdict']['failures'])
+
+    def test_threshold_violation_and_failed_step_fail_verdict(self):
+        self.full_run()
+        path = os.path.join(self.run_dir, 'uptime', 'summary.json')
+        with open(path) as f:
+            data = json.load(f)
+        data['services']['nova']['violations'] = [
+            {'message': 'longest window 2.0 s > 1.0 s'}]
+        with open(path, 'w') as f:
+            json.dump(data, f)
+        with open(os.path.join(self.run_dir, 'rehearsal.json'), 'w') as f:
+            json.dump({'steps': [{'name': 'keystone upgrade', 'ok': False,
+                                  'duration_s': 3.0}]}, f)
+        report, _ = collect.collect(self.run_dir)
+        self.assertEqual(['step failed: keystone upgrade',
+                          'uptime nova: longest window 2.0 s > 1.0 s'],
+                         report['verdict']['failures'])
+
+    def test_summary_rebuilt_from_probe_logs_after_kill(self):
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)]})
+        os.unlink(os.path.join(self.run_dir, 'uptime', 'summary.json'))
+        report, _ = collect.collect(self.run_dir)
+        self.assertEqual(20, report['uptime']['services']['nova'][
+            'failed_requests'])
+
+    def test_empty_directory_is_an_error(self):
+        error = self.assertRaises(collect.ReportError, collect.collect,
+                                  self.run_dir)
+        self.assertIn('holds no uptime summary', str(error))
+
+    def test_missing_directory_is_an_error(self):
+        error = self.assertRaises(collect.ReportError, collect.collect,
+                                  os.path.join(self.run_dir, 'nope'))
+        self.assertIn('no such run directory', str(error))
+
+    def test_corrupt_verify_file_is_an_error(self):
+        path = runs.write_verify(self.run_dir, 'after', 1.0)
+        with open(path, 'w') as f:
+            f.write('{"label": ')
+        error = self.assertRaises(collect.ReportError, collect.collect,
+                                  self.run_dir)
+        self.assertIn(path, str(error))
+
+
+class TestSeries(testtools.TestCase):
+
+    def test_per_second_availability_and_latency(self):
+        records = [{'time': 10.0, 'ok': True, 'latency': 0.1},
+                   {'time': 10.5, 'ok': False, 'latency': 2.0},
+                   {'time': 11.2, 'ok': True, 'latency': 0.3},
+                   {'time': 11.7, 'ok': True, 'latency': 0.2}]
+        self.assertEqual([(10.0, 50.0, 0.1), (11.0, 100.0, 0.3)],
+                         series.per_second(records))
+
+
+class TestCommand(ReportTestBase):
+
+    def build(self):
+        out = io.StringIO()
+        code, written = cmd.build(self.run_dir, out=out)
+        return code, written, out.getvalue()
+
+    def test_writes_every_file(self):
+        self.full_run()
+        code, written, text = self.build()
+        self.assertEqual(cmd.EXIT_PASSED, code)
+        names = sorted(os.path.basename(p) for p in written)
+        self.assertEqual(['report.html', 'report.json', 'report.xml',
+                          'timeline.png'], names)
+        out_dir = os.path.join(self.run_dir, 'report')
+        with open(os.path.join(out_dir, 'timeline.png'), 'rb') as f:
+            self.assertEqual(b'\x89PNG', f.read(4))
+        with open(os.path.join(out_dir, 'report.html')) as f:
+            page = f.read()
+        for name in ('nova availability', 'nova downtime', 'cinder latency',
+                     'markers', 'verify runs'):
+            self.assertIn('"name":"%s"' % name, page)
+        self.assertNotIn('cdn.plot.ly', page.split('<body>')[0])
+        self.assertIn('Upgrade report: PASSED', text)
+        self.assertIn('nova', text)
+        self.assertIn('90.00 %', text)
+
+    def test_junit_names_the_failing_resource_and_field(self):
+        self.full_run(differences=[('volume', 'vol-1', 'size', 1, 2)])
+        code, _, text = self.build()
+        self.assertEqual(cmd.EXIT_FAILED, code)
+        self.assertIn("volume vol-1: size expected 1, got 2", text)
+        tree = ET.parse(os.path.join(self.run_dir, 'report', 'report.xml'))
+        failures = tree.getroot().findall('.//failure')
+        self.assertEqual(1, len(failures))
+        case = [c for c in tree.getroot().iter('testcase')
+                if c.find('failure') is not None][0]
+        self.assertEqual('persistent.verify.after', case.get('classname'))
+        self.assertEqual('volume:vol-1', case.get('name'))
+        self.assertEqual('size: expected 1, got 2', failures[0].text)
+        self.assertEqual('1', tree.getroot().get('failures'))
+
+    def test_bad_directory_exits_2_with_one_line(self):
+        err = io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
+        code = cmd.main([os.path.join(self.run_dir, 'missing')])
+        self.assertEqual(cmd.EXIT_BAD_INPUT, code)
+        self.assertEqual(1, len(err.getvalue().splitlines()))
+        self.assertIn('no such run directory', err.getvalue())

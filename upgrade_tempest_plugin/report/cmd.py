@@ -1,0 +1,84 @@
+"""``upgrade-report``: build the report of a run directory.
+
+**Usage:**
+
+    upgrade-report RUN_DIR [--output-dir OUT] [--no-html] [--no-png]
+
+``RUN_DIR`` is the ``[upgrade] output_dir`` of any run (local cloud or a
+real cloud) or a copy of it. Writes ``report.json`` (combined, schema in
+:mod:`upgrade_tempest_plugin.report.collect`), ``report.xml`` (JUnit),
+``report.html`` (self-contained, timeline chart) and ``timeline.png`` to
+``OUT`` (default ``RUN_DIR/report``), then prints the short summary.
+
+Exit status: 0 when every check passed, 1 when a check failed, 2 when the
+run directory cannot be read.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin.report import collect
+from upgrade_tempest_plugin.report import html
+from upgrade_tempest_plugin.report import junit
+from upgrade_tempest_plugin.report import png
+from upgrade_tempest_plugin.report import text
+
+EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _write(path, content):
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(content)
+    os.replace(tmp, path)
+    return path
+
+
+def build(run_dir, output_dir=None, with_html=True, with_png=True,
+          out=sys.stdout):
+    """Write the report files; return (exit code, written paths)."""
+    report, probe_series = collect.collect(run_dir)
+    output_dir = output_dir or os.path.join(run_dir, 'report')
+    os.makedirs(output_dir, exist_ok=True)
+    written = [
+        _write(os.path.join(output_dir, 'report.json'),
+               json.dumps(report, indent=1, sort_keys=True) + '\n'),
+        _write(os.path.join(output_dir, 'report.xml'), junit.render(report)),
+    ]
+    if with_html:
+        written.append(_write(os.path.join(output_dir, 'report.html'),
+                              html.render(report, probe_series)))
+    if with_png:
+        written.append(png.render(report, probe_series,
+                                  os.path.join(output_dir, 'timeline.png')))
+    out.write(text.render(report))
+    for path in written:
+        out.write('wrote %s\n' % path)
+    return (EXIT_PASSED if report['verdict']['passed'] else EXIT_FAILED,
+            written)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='upgrade-report',
+        description='Build the report (JSON, JUnit XML, HTML, PNG) of an '
+                    'upgrade run directory.')
+    parser.add_argument('run_dir', help='the [upgrade] output_dir of a run')
+    parser.add_argument('--output-dir', help='default: RUN_DIR/report')
+    parser.add_argument('--no-html', action='store_true')
+    parser.add_argument('--no-png', action='store_true')
+    args = parser.parse_args(argv)
+    try:
+        code, _ = build(args.run_dir, args.output_dir, not args.no_html,
+                        not args.no_png)
+    except (collect.ReportError, tracking.StatsError, RuntimeError) as exc:
+        sys.stderr.write('upgrade-report: error: %s\n' % exc)
+        return EXIT_BAD_INPUT
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())
