@@ -1,0 +1,81 @@
+"""The verify phase: are the persistent resources still there, unchanged?
+
+For every resource in the state file, in parallel (a thread pool of
+``[upgrade] persistent_workers``), as the owning user:
+
+- it exists and is reachable, in its steady status (transitional statuses
+  and transient errors are retried for ``persistent_retry_timeout`` s);
+- the fields snapshotted at create time are unchanged (``drift``);
+- data integrity (objects hash to the recorded SHA-256, ETag and image
+  checksum unchanged) and cross-service consistency (neutron sees a
+  server's ports; nova sees the attachment cinder reports).
+
+Read-only and idempotent: it can run in a loop during the upgrade.
+
+Result record, one file per run, ``<output_dir>/persistent/verify/<UTC
+timestamp>-<pid>.json``::
+
+    {
+      "phase": "verify",
+      "label": str,              # $UPGRADE_VERIFY_LABEL, or ""
+      "start_time": ISO 8601 UTC, "end_time": ISO 8601 UTC,
+      "duration": float,         # seconds spent verifying
+      "resources_checked": [{"type": str, "name": str, "id": str|null,
+                             "ok": bool}],
+      "differences": [{"resource_type": str, "name": str, "field": str,
+                       "expected": any, "actual": any}],
+      "skipped": {"<type>": "<reason>"}   # service not available
+    }
+
+Fields of a difference: a snapshot field (``size``, ``metadata``,
+``fixed_ips``, ``etag``, ...), or ``exists`` (expected true, actual
+false: 404), ``reachable`` (actual: the kind of error after retries),
+``created`` (the create phase never finished it), ``status``, ``sha256``,
+``neutron_ports``, ``nova_attachment``.
+"""
+
+import os
+import time
+from concurrent import futures
+
+from upgrade_tempest_plugin.persistent import drift
+from upgrade_tempest_plugin.persistent import resources
+from upgrade_tempest_plugin.persistent import state as state_mod
+
+LABEL_ENV = 'UPGRADE_VERIFY_LABEL'
+
+
+def run(ctx, available, types=None):
+    """Verify every recorded resource; return the result record."""
+    record = {'phase': 'verify', 'label': os.environ.get(LABEL_ENV, ''),
+              'start_time': state_mod.utcnow(), 'resources_checked': [],
+              'differences': [], 'skipped': {}}
+    started = time.monotonic()
+    data = ctx.refresh()
+    jobs = []
+    for rtype in types or resources.creation_order():
+        found = state_mod.entries(data, rtype.name)
+        missing = resources.missing_services(rtype, available)
+        if missing:
+            if found:
+                record['skipped'][rtype.name] = (
+                    'service not available: %s' % ', '.join(missing))
+            continue
+        jobs += [(rtype, entry) for entry in found]
+    workers = max(1, min(ctx.settings.workers, len(jobs)))
+    with futures.ThreadPoolExecutor(workers) as pool:
+        done = pool.map(lambda job: job[0].verify_one(ctx, job[1]), jobs)
+        for (rtype, entry), diffs in zip(jobs, done):
+            record['resources_checked'].append(
+                {'type': rtype.name, 'name': entry['name'],
+                 'id': entry.get('id'), 'ok': not diffs})
+            record['differences'] += [drift.as_dict(d) for d in diffs]
+    record['end_time'] = state_mod.utcnow()
+    record['duration'] = round(time.monotonic() - started, 3)
+    return record
+
+
+def differences_of(record, rtype):
+    """Return the Differences of one type from a verify record."""
+    return [drift.Difference(**d) for d in record['differences']
+            if d['resource_type'] == rtype]

@@ -1,0 +1,97 @@
+"""Retrying through service restarts, and waiting for a status.
+
+During an upgrade an API may answer 503, refuse connections or time out for
+a few seconds while it restarts. Those errors are *transient*: the phases
+retry them until a deadline, with a growing pause, and only then report.
+Anything else (404, 403, a schema mismatch, ...) is a real answer.
+"""
+
+import time
+
+from upgrade_tempest_plugin.common import errors
+
+TRANSIENT_STATUSES = (500, 502, 503, 504)
+TRANSIENT_KINDS = (errors.CONNECTION_REFUSED, errors.CONNECTION_RESET,
+                   errors.TIMEOUT)
+# Raised by tempest's auth provider when keystone answers a token request
+# with an unexpected status (e.g. 503 while it restarts).
+TRANSIENT_NAMES = ('IdentityError',)
+
+
+class WaitTimeout(Exception):
+    """A resource did not reach the wanted state in time."""
+
+
+def is_transient(exc):
+    """Return True if ``exc`` looks like a service being briefly away."""
+    status = errors.http_status(exc)
+    if status is not None:
+        return status in TRANSIENT_STATUSES
+    if type(exc).__name__ in TRANSIENT_NAMES:
+        return True
+    return errors.classify(exc) in TRANSIENT_KINDS
+
+
+def is_not_found(exc):
+    """Return True if ``exc`` is an HTTP 404."""
+    return errors.http_status(exc) == 404
+
+
+def pauses(timeout, first=0.5, longest=5.0, clock=time.monotonic):
+    """Yield pause lengths, doubling up to ``longest``, until ``timeout``.
+
+    ``for pause in pauses(t): ...; time.sleep(pause)`` retries for about
+    ``timeout`` seconds; the loop ends when the deadline has passed.
+    """
+    deadline = clock() + timeout
+    pause = first
+    while True:
+        left = deadline - clock()
+        if left <= 0:
+            return
+        yield min(pause, left)
+        pause = min(pause * 2, longest)
+
+
+def retry_transient(call, timeout, sleep=time.sleep, retry_also=()):
+    """Return ``call()``, retrying transient errors for ``timeout`` seconds.
+
+    ``retry_also`` is a predicate on the exception for more errors to retry
+    (e.g. a 409 while a dependent resource is still going away). The last
+    error is raised when the time is up.
+    """
+    attempts = pauses(timeout)
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not (is_transient(exc) or (retry_also and retry_also(exc))):
+                raise
+            pause = next(attempts, None)
+            if pause is None:
+                raise
+            sleep(pause)
+
+
+def wait_for(check, timeout, interval=1.0, what='resource', sleep=time.sleep,
+             clock=time.monotonic):
+    """Call ``check()`` until it returns a true value; return that value.
+
+    ``check`` may raise transient errors (retried). WaitTimeout names
+    ``what`` and the time waited.
+    """
+    start = clock()
+    while True:
+        try:
+            result = check()
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            result = None
+        if result:
+            return result
+        waited = clock() - start
+        if waited >= timeout:
+            raise WaitTimeout('%s did not get ready within %d s'
+                              % (what, timeout))
+        sleep(interval)
