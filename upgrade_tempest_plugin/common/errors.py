@@ -4,7 +4,8 @@ Operators read these names in stats, probe logs and reports, so they are
 short and stable: ``HTTP 503`` for an HTTP error answer, ``connection
 refused`` / ``connection reset`` / ``timeout`` for failures below HTTP
 (tempest does not wrap urllib3's errors), otherwise the exception's class
-name (e.g. ``InvalidHTTPResponseBody``).
+name (e.g. ``InvalidHTTPResponseBody``), or for urllib3's ``MaxRetryError``
+the class name of the error it gave up on (e.g. ``NameResolutionError``).
 """
 
 import errno
@@ -63,4 +64,8 @@ def classify(exc):
             return TIMEOUT
         if name == 'NewConnectionError' and 'refused' in str(err).lower():
             return CONNECTION_REFUSED
+    reason = getattr(exc, 'reason', None)
+    if type(exc).__name__ == 'MaxRetryError' and isinstance(
+            reason, BaseException):
+        return type(reason).__name__
     return type(exc).__name__
