@@ -1,0 +1,5 @@
+import sys
+
+from rehearsal import run
+
+sys.exit(run.main())
