@@ -9,6 +9,7 @@ project = 'upgrade_tempest_plugin'
 copyright = '2026, upgrade_tempest_plugin developers'
 extensions = [
     'sphinx.ext.autodoc',
+    'oslo_config.sphinxext',
 ]
 master_doc = 'index'
 exclude_patterns = []
