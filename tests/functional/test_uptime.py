@@ -1,0 +1,195 @@
+"""The uptime daemon against the local cloud, through real restarts.
+
+Steps: bring the local cloud up (idempotent); start ``upgrade-uptime run
+--daemon`` on the workspace's tempest.conf; restart keystone, swift-proxy,
+cinder-api, nova-api and neutron-server one after another, each time
+measuring the outage from outside with our own authenticated raw HTTP probe
+every 0.05 s; touch the sentinel. Then each restarted API must show a
+window within 10 % (or 2 probe intervals) of the outage measured from
+outside, and the untouched APIs must show 100 %.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+import testtools
+from testtools.content import text_content
+
+from upgrade_tempest_plugin.uptime import summary
+from upgrade_tempest_plugin.uptime import windows
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
+    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+RATE = 10.0
+OUTSIDE_INTERVAL = 0.05
+# localcloud service -> (uptime series, catalog types, authenticated path)
+RESTARTS = [
+    ('keystone', 'keystone', ('identity',), '/v3/auth/tokens'),
+    ('swift-proxy', 'swift', ('object-store',), '?limit=1'),
+    ('cinder-api', 'cinder', ('block-storage', 'volumev3'),
+     '/volumes?limit=1'),
+    ('nova-api', 'nova', ('compute',), '/servers?limit=1'),
+    ('neutron-server', 'neutron', ('network',), '/v2.0/networks?limit=1'),
+]
+
+
+def localcloud(*args, timeout=900):
+    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
+                          cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def admin_token():
+    """(token, catalog) from keystone, with tempest.conf's admin."""
+    import configparser
+    conf = configparser.ConfigParser()
+    conf.read(CONF)
+    auth = conf['auth']
+    body = {'auth': {'identity': {'methods': ['password'], 'password': {
+        'user': {'name': auth['admin_username'],
+                 'password': auth['admin_password'],
+                 'domain': {'name': auth.get('admin_domain_name',
+                                             'Default')}}}},
+        'scope': {'project': {'name': auth['admin_project_name'],
+                              'domain': {'name': auth.get(
+                                  'admin_domain_name', 'Default')}}}}}
+    url = urllib.parse.urlsplit(conf['identity']['uri_v3'])
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.request('POST', url.path.rstrip('/') + '/auth/tokens',
+                 json.dumps(body), {'Content-Type': 'application/json'})
+    resp = conn.getresponse()
+    data = json.loads(resp.read())
+    return resp.getheader('X-Subject-Token'), data['token']['catalog']
+
+
+def endpoint(catalog, types):
+    for entry in catalog:
+        if entry['type'] in types:
+            for ep in entry['endpoints']:
+                if ep['interface'] == 'public':
+                    return ep['url']
+    raise LookupError(types)
+
+
+class OutsideProbe(threading.Thread):
+    """Our own raw HTTP probe every 0.05 s: authenticated GET, 2xx = up."""
+
+    def __init__(self, url, token):
+        super(OutsideProbe, self).__init__(daemon=True)
+        self.url = urllib.parse.urlsplit(url)
+        self.headers = {'X-Auth-Token': token, 'X-Subject-Token': token,
+                        'Accept': 'application/json'}
+        self.records = []
+        self.halt = threading.Event()
+
+    def once(self):
+        path = self.url.path + ('?' + self.url.query if self.url.query
+                                else '')
+        conn = http.client.HTTPConnection(self.url.hostname, self.url.port,
+                                          timeout=1.0)
+        try:
+            conn.request('GET', path, headers=self.headers)
+            return 200 <= conn.getresponse().status < 300
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    def run(self):
+        start = time.monotonic()
+        k = 0
+        while not self.halt.is_set():
+            due = start + k * OUTSIDE_INTERVAL
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            t = time.time()
+            self.records.append({'time': t, 'ok': self.once()})
+            k = max(k + 1, int((time.monotonic() - start)
+                               / OUTSIDE_INTERVAL))
+
+    def outage(self):
+        return sum(w['duration_s'] for w in windows.find_windows(
+            self.records))
+
+
+class UptimeDaemonTest(testtools.TestCase):
+
+    def setUp(self):
+        super(UptimeDaemonTest, self).setUp()
+        up = localcloud('up')
+        self.assertEqual(0, up.returncode, up.stdout + up.stderr)
+        self.assertTrue(os.path.exists(CONF), CONF)
+        self.dir = tempfile.mkdtemp(prefix='uptime-functional-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def _daemon(self):
+        cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
+               'run', '--daemon', '--config-file', CONF, '--output-dir',
+               os.path.join(self.dir, 'uptime'), '--rate', str(RATE)]
+        proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.terminate())
+        return proc
+
+    def test_restarts_show_true_windows(self):
+        token, catalog = admin_token()
+        daemon = self._daemon()
+        time.sleep(8)      # workers started, tokens fetched, probing
+        self.assertIsNone(daemon.poll(), daemon.stdout.read())
+        measured = {}
+        for service, series, types, path in RESTARTS:
+            url = endpoint(catalog, types).rstrip('/') + path
+            outside = OutsideProbe(url, token)
+            outside.start()
+            time.sleep(1.0)
+            t0 = time.time()
+            res = localcloud('restart', service, '--json', timeout=300)
+            time.sleep(1.5)
+            outside.halt.set()
+            outside.join(5)
+            self.assertEqual(0, res.returncode, res.stdout + res.stderr)
+            reported = json.loads(res.stdout.strip().splitlines()[-1])
+            measured[series] = (t0, time.time(), outside.outage(),
+                                reported.get('outage_s'))
+            time.sleep(2)
+        open(os.path.join(self.dir, 'uptime', 'stop'), 'w').close()
+        out, _ = daemon.communicate(timeout=120)
+        self.assertEqual(0, daemon.returncode, out)
+        result = summary.load(os.path.join(self.dir, 'uptime'))
+        report = []
+        problems = []
+        for series, (t0, t1, outside, localcloud_s) in measured.items():
+            svc = result['services'][series]
+            mine = [w for w in svc['windows']
+                    if w['end'] >= t0 and w['start'] <= t1]
+            got = sum(w['duration_s'] for w in mine)
+            tolerance = max(0.1 * outside, 2.0 / RATE)
+            report.append('%-8s outside %.3f s (localcloud %s s), uptime '
+                          '%.3f s in %d windows %s, error %+.3f s' % (
+                              series, outside, localcloud_s, got, len(mine),
+                              [w['errors'] for w in mine], got - outside))
+            if outside <= 0 or abs(got - outside) > tolerance:
+                problems.append(series)
+        for series, svc in result['services'].items():
+            if series not in measured:
+                report.append('%-8s untouched: uptime %s%%' % (
+                    series, svc['uptime_pct']))
+                if svc['uptime_pct'] != 100.0:
+                    problems.append(series)
+        report = '\n'.join(report)
+        self.addDetail('uptime', text_content(report))
+        if os.environ.get('UPTIME_FUNCTIONAL_REPORT'):
+            with open(os.environ['UPTIME_FUNCTIONAL_REPORT'], 'w') as f:
+                f.write(report + '\n')
+        self.assertEqual([], problems, report)
