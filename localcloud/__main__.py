@@ -1,0 +1,5 @@
+import sys
+
+from localcloud import cli
+
+sys.exit(cli.main())

@@ -1,0 +1,75 @@
+"""python3 -m localcloud up|down|status|start|stop|restart|upgrade|reset
+
+Usage:
+  up                         bring everything up (idempotent)
+  down [--purge]             stop what we started (by PID file)
+  status [--json]            what runs, what died (with its log), RSS
+  start|stop SERVICE         one service (name or alias)
+  restart SERVICE [--json]   stop + start, report the API outage
+  upgrade keystone --to V    rolling upgrade (expand/migrate/swap/contract)
+  reset                      down + wipe data: next `up` starts afresh
+Home: $LOCALCLOUD_HOME (default <repo>/.localcloud); ports: env vars
+LOCALCLOUD_PORT_<SERVICE> (e.g. LOCALCLOUD_PORT_KEYSTONE=5000).
+"""
+
+import argparse
+import sys
+
+from localcloud import commands
+from localcloud import config
+from localcloud.progress import Failed
+from localcloud import restart
+from localcloud import upgrade
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog='python3 -m localcloud', description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n', 2)[2])
+    sub = p.add_subparsers(dest='command', required=True)
+    sub.add_parser('up')
+    down = sub.add_parser('down')
+    down.add_argument('--purge', action='store_true')
+    sub.add_parser('reset')
+    status = sub.add_parser('status')
+    status.add_argument('--json', action='store_true')
+    for name in ('start', 'stop', 'restart'):
+        cmd = sub.add_parser(name)
+        cmd.add_argument('service')
+        if name == 'restart':
+            cmd.add_argument('--json', action='store_true')
+    up = sub.add_parser('upgrade')
+    up.add_argument('service')
+    up.add_argument('--to', required=True)
+    return p
+
+
+def main(argv=None, out=None):
+    args = parser().parse_args(argv)
+    out = out or sys.stdout
+    cloud = config.Cloud()
+    try:
+        if args.command == 'up':
+            return commands.up(cloud, out)
+        if args.command in ('down', 'reset'):
+            return commands.down(cloud, out, purge=(
+                args.command == 'reset' or args.purge))
+        if args.command == 'status':
+            return commands.status(cloud, out, as_json=args.json)
+        if args.command == 'start':
+            return commands.start_one(cloud, out, args.service)
+        if args.command == 'stop':
+            return commands.stop_one(cloud, out, args.service)
+        if args.command == 'restart':
+            return restart.restart(cloud, out, args.service,
+                                   as_json=args.json)
+        if args.command == 'upgrade':
+            return upgrade.upgrade(cloud, out, args.service, args.to)
+    except Failed as e:
+        sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
+        return 2
+    except RuntimeError as e:
+        sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
+        return 2
+    return 2

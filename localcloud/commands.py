@@ -1,0 +1,189 @@
+"""The CLI's commands as plain functions: (cloud, out, ...) -> exit code."""
+
+import json
+import shutil
+import time
+
+from localcloud import bootstrap
+from localcloud import config
+from localcloud import debs
+from localcloud import lifecycle
+from localcloud import procs
+from localcloud.progress import Failed
+from localcloud.progress import step
+from localcloud import services
+from localcloud.services import backends
+from localcloud.services import keystone
+from localcloud import tempestconf
+from localcloud import venvs
+
+
+def up(cloud, out):
+    t0 = time.monotonic()
+    if lifecycle.all_up(cloud) and cloud.state.get('workspace'):
+        out.write('localcloud is already up (%d services, home %s)\n' % (
+            len(services.ALL), cloud.home))
+        return 0
+    out.write('localcloud up (home %s)\n' % cloud.home)
+    lifecycle.check_ports(cloud, services.ALL)
+    cloud.state.setdefault('keystone_version', config.OLD_KEYSTONE)
+    cloud.save()
+    with step('debian packages', out) as note:
+        missing = debs.missing()
+        if missing:
+            debs.install(missing)
+        note['info'] = ('installed ' + ' '.join(missing)) if missing \
+            else 'present'
+    for name in ('main', cloud.keystone_venv):
+        with step('venv ' + name, out) as note:
+            note['info'] = 'built' if venvs.build(cloud, name) else 'present'
+    with step('configuration files', out):
+        backends.configure(cloud)
+        for project in services.PROJECTS:
+            project.configure(cloud)
+    db, epmd, rabbit = (services.find(n) for n in
+                        ('mariadb', 'epmd', 'rabbitmq'))
+    with step('mariadb + rabbitmq', out):
+        backends.init_datadir(cloud)
+        for svc in (db, epmd, rabbit):
+            lifecycle.start(cloud, svc)
+        lifecycle.wait_ready(cloud, [db])
+        backends.create_databases(cloud)
+        lifecycle.wait_ready(cloud, [epmd, rabbit])
+    ks = services.find('keystone')
+    with step('keystone %s' % cloud.keystone_version, out):
+        keystone.prepare(cloud)
+        lifecycle.start(cloud, ks)
+        lifecycle.wait_ready(cloud, [ks])
+    with step('identity: users, roles, catalog', out):
+        bootstrap.identity(cloud)
+    for project in services.PROJECTS[1:]:
+        name = project.__name__.rsplit('.', 1)[1]
+        with step('%s: setup + start' % name, out):
+            project.prepare(cloud)
+            for svc in project.SERVICES:
+                lifecycle.start(cloud, svc)
+    with step('all services answering', out):
+        lifecycle.wait_ready(cloud, services.OPENSTACK)
+    with step('nova-compute registered', out):
+        bootstrap.discover_compute(cloud)
+    with step('flavors, networks, image', out):
+        res = bootstrap.resources(cloud)
+        cloud.state['resources'] = res
+    with step('tempest workspace', out) as note:
+        conf = tempestconf.write(cloud, res, bootstrap.api_extensions(cloud))
+        tempestconf.write_openrc(cloud, res['admin_project_id'])
+        cloud.state['workspace'] = str(cloud.workspace)
+        note['info'] = str(conf)
+    cloud.save()
+    rss = sum(procs.rss_bytes(pid) for _, _, pid in
+              lifecycle.service_states(cloud) if pid)
+    out.write('localcloud is up in %.1f s: %d services, RSS %.2f GiB; '
+              'workspace %s; credentials %s\n' % (
+                  time.monotonic() - t0, len(services.ALL), rss / 2.0 ** 30,
+                  cloud.workspace, cloud.home / 'admin-openrc'))
+    return 0
+
+
+def down(cloud, out, purge=False):
+    t0 = time.monotonic()
+    stopped = []
+    for svc in reversed(services.ALL):
+        pid = procs.read_pid(cloud, svc.name)
+        if pid is None:
+            procs.pidfile(cloud, svc.name).unlink(missing_ok=True)
+            continue
+        with step('stop %s (pid %d)' % (svc.name, pid), out):
+            lifecycle.stop(cloud, svc)
+        stopped.append(svc.name)
+    if not stopped:
+        out.write('localcloud: nothing running (no process of ours)\n')
+    else:
+        out.write('localcloud down: stopped %d services in %.1f s\n' % (
+            len(stopped), time.monotonic() - t0))
+    left = lifecycle.leftovers(cloud)
+    for pid, cmd in left:
+        out.write('WARNING: process %d still runs from our home: %s\n' % (
+            pid, cmd))
+    if purge:
+        _purge(cloud, out)
+    return 1 if left else 0
+
+
+def _purge(cloud, out):
+    """Remove data, configs, logs and state; keep the venvs (slow to build).
+    """
+    for sub in ('data', 'etc', 'logs', 'run', 'workspace'):
+        shutil.rmtree(cloud.home / sub, ignore_errors=True)
+    for name in ('state.json', 'admin-openrc', 'clouds.yaml'):
+        (cloud.home / name).unlink(missing_ok=True)
+    out.write('localcloud: data wiped (venvs kept); the next `up` starts '
+              'again at keystone %s\n' % config.OLD_KEYSTONE)
+
+
+def status(cloud, out, as_json=False):
+    rows = []
+    total = 0
+    for svc, state, pid in lifecycle.service_states(cloud):
+        rss = procs.rss_bytes(pid) if pid else 0
+        total += rss
+        row = {'service': svc.name, 'state': state, 'pid': pid,
+               'rss_bytes': rss,
+               'log': str(procs.logfile(cloud, svc.name))}
+        if svc.port:
+            row['port'] = cloud.ports[svc.port]
+            row['url'] = cloud.url(svc.port) if svc.kind == 'api' else None
+        rows.append(row)
+    ok = all(r['state'] in ('running', 'external') for r in rows)
+    report = {'up': ok, 'home': str(cloud.home),
+              'keystone_version': cloud.keystone_version,
+              'rss_bytes': total, 'workspace': cloud.state.get('workspace'),
+              'services': rows}
+    if as_json:
+        out.write(json.dumps(report) + '\n')
+        return 0 if ok else 1
+    for r in rows:
+        line = '%-18s %-14s %7s %8s' % (
+            r['service'], r['state'], r['pid'] or '-',
+            '%d MiB' % (r['rss_bytes'] // 2 ** 20) if r['pid'] else '')
+        if r.get('port'):
+            line += '  127.0.0.1:%d' % r['port']
+        if r['state'] in ('died', 'not-answering'):
+            line += '  <-- %s, see %s' % (r['state'].upper(), r['log'])
+        out.write(line.rstrip() + '\n')
+    out.write('keystone %s; total RSS %.2f GiB; %s\n' % (
+        cloud.keystone_version, total / 2.0 ** 30,
+        'all up' if ok else 'NOT all up'))
+    return 0 if ok else 1
+
+
+def _service(name):
+    svc = services.find(name)
+    if svc is None:
+        raise Failed('unknown service %r; known: %s' % (
+            name, ', '.join(services.names())))
+    return svc
+
+
+def stop_one(cloud, out, name):
+    svc = _service(name)
+    t0 = time.monotonic()
+    if lifecycle.stop(cloud, svc):
+        out.write('stopped %s in %.1f s\n' % (
+            svc.name, time.monotonic() - t0))
+    else:
+        out.write('%s was not running\n' % svc.name)
+    return 0
+
+
+def start_one(cloud, out, name):
+    svc = _service(name)
+    t0 = time.monotonic()
+    if procs.read_pid(cloud, svc.name):
+        out.write('%s is already running\n' % svc.name)
+        return 0
+    lifecycle.check_ports(cloud, [svc])
+    lifecycle.start(cloud, svc)
+    lifecycle.wait_ready(cloud, [svc])
+    out.write('started %s in %.1f s\n' % (svc.name, time.monotonic() - t0))
+    return 0

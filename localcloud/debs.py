@@ -1,0 +1,42 @@
+"""Debian packages the cloud needs, installed once when missing."""
+
+import os
+import pathlib
+import subprocess
+
+PACKAGES = ('mariadb-server', 'rabbitmq-server')
+POLICY = pathlib.Path('/usr/sbin/policy-rc.d')
+
+
+def missing(packages=PACKAGES):
+    out = []
+    for name in packages:
+        res = subprocess.run(
+            ['dpkg-query', '-W', '-f=${Status}', name],
+            capture_output=True, text=True)
+        if 'install ok installed' not in res.stdout:
+            out.append(name)
+    return out
+
+
+def install(packages):
+    """apt-get update + install, with services kept from auto-starting."""
+    if os.geteuid() != 0:
+        raise RuntimeError('need root to install %s' % ' '.join(packages))
+    wrote_policy = not POLICY.exists()
+    if wrote_policy:
+        POLICY.write_text('#!/bin/sh\n# localcloud: no autostart\nexit 101\n')
+        POLICY.chmod(0o755)
+    env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
+    try:
+        for argv in (['apt-get', 'update', '-q'],
+                     ['apt-get', 'install', '-y', '-q',
+                      '--no-install-recommends'] + list(packages)):
+            res = subprocess.run(argv, env=env, capture_output=True,
+                                 text=True)
+            if res.returncode:
+                raise RuntimeError('%s failed:\n%s' % (
+                    ' '.join(argv), res.stdout[-3000:] + res.stderr[-3000:]))
+    finally:
+        if wrote_policy:
+            POLICY.unlink()

@@ -1,0 +1,74 @@
+"""`restart SERVICE`: stop + start one service, measuring its API outage."""
+
+import json
+import time
+
+from localcloud import lifecycle
+from localcloud import probe
+from localcloud.progress import Failed
+from localcloud import services
+
+
+def probed_api(svc):
+    """The API whose probe shows svc's outage (itself for an API)."""
+    if svc.probe:
+        return svc
+    return services.find(svc.probe_via) if svc.probe_via else None
+
+
+def restart(cloud, out, name, as_json=False, recover_timeout=120):
+    svc = services.find(name)
+    if svc is None:
+        raise Failed('unknown service %r; known: %s' % (
+            name, ', '.join(services.names())))
+    target = probed_api(svc)
+    prober = None
+    if target is not None:
+        token, project_id = probe.admin_token(cloud)
+        url, headers = probe.target(cloud, target, token, project_id)
+        if not probe.once(url, headers):
+            raise Failed('%s does not answer %s before the restart' % (
+                target.name, url))
+        prober = probe.Prober(url, headers)
+        prober.start()
+        time.sleep(0.3)
+    t0 = time.monotonic()
+    lifecycle.stop(cloud, svc)
+    t_stopped = time.monotonic()
+    lifecycle.start(cloud, svc)
+    lifecycle.wait_ready(cloud, [svc])
+    t_ready = time.monotonic()
+    recovered = True
+    if prober is not None:
+        recovered = prober.wait_recovered(recover_timeout)
+        time.sleep(0.2)
+        prober.stop()
+    result = {
+        'service': svc.name,
+        'probed': target.name if target else None,
+        'outage_s': _round(prober.outage) if prober else None,
+        'stop_s': _round(t_stopped - t0),
+        'ready_s': _round(t_ready - t0),
+        'probes': prober.count if prober else 0,
+        'failed_probes': prober.failed if prober else 0,
+        'recovered': recovered,
+    }
+    if as_json:
+        out.write(json.dumps(result) + '\n')
+    else:
+        if prober is None:
+            what = 'no API to probe'
+        elif not recovered:
+            what = '%s API did NOT recover within %d s' % (
+                target.name, recover_timeout)
+        else:
+            what = '%s API down %.2f s (%d of %d probes failed)' % (
+                target.name, result['outage_s'], result['failed_probes'],
+                result['probes'])
+        out.write('restarted %s: %s; stop %.1f s, ready after %.1f s\n' % (
+            svc.name, what, result['stop_s'], result['ready_s']))
+    return 0 if recovered else 1
+
+
+def _round(value):
+    return None if value is None else round(value, 3)

@@ -1,0 +1,30 @@
+"""The services of the local cloud, in start order."""
+
+from localcloud.services import backends
+from localcloud.services import cinder
+from localcloud.services import glance
+from localcloud.services import keystone
+from localcloud.services import neutron
+from localcloud.services import nova
+from localcloud.services import placement
+from localcloud.services import swift
+
+# Projects in setup order: configure() writes config files (every `up`),
+# prepare() does one-time DB/ring setup (marker files make it idempotent).
+PROJECTS = (keystone, placement, nova, neutron, glance, cinder, swift)
+
+BACKENDS = backends.SERVICES
+OPENSTACK = [svc for project in PROJECTS for svc in project.SERVICES]
+ALL = BACKENDS + OPENSTACK
+
+
+def find(name):
+    """Service by name or alias, else None."""
+    for svc in ALL:
+        if name == svc.name or name in svc.aliases:
+            return svc
+    return None
+
+
+def names():
+    return [svc.name for svc in ALL]

@@ -1,0 +1,129 @@
+"""What every service module shares: the Service record and an INI writer."""
+
+from localcloud import config
+
+
+class Service(object):
+    """One process we run.
+
+    kind: 'backend' (database, bus), 'api' (gunicorn/HTTP, has a probe),
+    'worker' (RPC consumers), 'storage' (swift servers).
+    probe: path probed with an admin token to measure API outages; may
+    contain {project_id}.  probe_via: for non-API services, the API whose
+    probe shows their outage.
+    """
+
+    def __init__(self, name, kind, argv, env=None, port=None, aliases=(),
+                 probe=None, probe_via=None, ready=None, stop_signal=None):
+        self.name = name
+        self.kind = kind
+        self._argv = argv
+        self._env = env
+        self.port = port
+        self.aliases = tuple(aliases)
+        self.probe = probe
+        self.probe_via = probe_via
+        self._ready = ready
+        self.stop_signal = stop_signal
+
+    def argv(self, cloud):
+        return self._argv(cloud)
+
+    def env(self, cloud):
+        return self._env(cloud) if self._env else {}
+
+    def ready(self, cloud):
+        """True once the service accepts work."""
+        if self._ready:
+            return self._ready(cloud)
+        if self.port:
+            return _http_answers(cloud, self.port)
+        return True
+
+    def __repr__(self):
+        return '<Service %s>' % self.name
+
+
+def _http_answers(cloud, port_name):
+    import urllib.error
+    import urllib.request
+    try:
+        urllib.request.urlopen(cloud.url(port_name, '/'), timeout=2).close()
+        return True
+    except urllib.error.HTTPError as e:
+        return e.code < 500
+    except OSError:
+        return False
+
+
+def write_ini(path, sections):
+    """Write {section: {key: value}} as an INI file (no interpolation)."""
+    lines = []
+    for section, values in sections.items():
+        lines.append('[%s]' % section)
+        for key, value in values.items():
+            if isinstance(value, bool):
+                value = 'true' if value else 'false'
+            lines.append('%s = %s' % (key, value))
+        lines.append('')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('\n'.join(lines))
+    return path
+
+
+def authtoken(cloud, user):
+    """[keystone_authtoken] for a service user in the 'service' project."""
+    return {
+        'www_authenticate_uri': cloud.url('keystone'),
+        'auth_url': cloud.url('keystone'),
+        'auth_type': 'password',
+        'project_domain_name': 'Default',
+        'user_domain_name': 'Default',
+        'project_name': 'service',
+        'username': user,
+        'password': cloud.secret('service'),
+        'region_name': 'RegionOne',
+        'service_token_roles_required': True,
+    }
+
+
+def keystone_client(cloud, user):
+    """Auth options for a [placement]/[neutron]/[nova]-style section."""
+    opts = dict(authtoken(cloud, user))
+    for key in ('www_authenticate_uri', 'service_token_roles_required'):
+        del opts[key]
+    opts['valid_interfaces'] = 'public'
+    return opts
+
+
+def gunicorn(cloud, venv, app, port_name, threads=4):
+    """argv for one gunicorn master + 1 gthread worker on 127.0.0.1."""
+    return [cloud.bin(venv, 'gunicorn'), '--no-control-socket',
+            '--bind', '%s:%d' % (config.HOST, cloud.ports[port_name]),
+            '--workers', '1', '--worker-class', 'gthread',
+            '--threads', str(threads), '--timeout', '120',
+            '--graceful-timeout', '5', '--keep-alive', '2',
+            '--chdir', str(config.REPO),
+            'localcloud.apps:%s()' % app]
+
+
+def run(argv, what=None):
+    """Run a setup command; raise with its output tail when it fails."""
+    import subprocess
+    res = subprocess.run([str(a) for a in argv], capture_output=True,
+                         text=True)
+    if res.returncode:
+        raise RuntimeError('%s failed (exit %d):\n%s' % (
+            what or ' '.join(str(a) for a in argv[:4]), res.returncode,
+            (res.stdout + res.stderr)[-3000:]))
+    return res.stdout
+
+
+def once(cloud, project, step, func):
+    """Run func() once per data dir; a marker file remembers it ran."""
+    marker = cloud.data_dir(project) / ('.done-' + step)
+    if marker.exists():
+        return False
+    func()
+    marker.write_text('ok\n')
+    return True

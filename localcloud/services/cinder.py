@@ -1,0 +1,90 @@
+"""Cinder: API under gunicorn, scheduler and volume with the fake driver
+shipped in the cinder wheel (create, extend, snapshot, delete; no data).
+
+Cinder hard-codes `sudo cinder-rootwrap`; we are root and Debian's image
+has no sudo, so a `sudo` that just execs its arguments goes on PATH.
+"""
+
+import os
+
+from localcloud import config
+from localcloud.services import base
+
+
+def conf(cloud):
+    return cloud.conf_dir('cinder') / 'cinder.conf'
+
+
+def _bin_dir(cloud):
+    path = cloud.data_dir('cinder') / 'bin'
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def configure(cloud):
+    data = cloud.data_dir('cinder')
+    venv_etc = cloud.venv('main') / 'etc'
+    etc = cloud.conf_dir('cinder')
+    sudo = _bin_dir(cloud) / 'sudo'
+    sudo.write_text('#!/bin/sh\n# localcloud: we are root already\n'
+                    'exec "$@"\n')
+    sudo.chmod(0o755)
+    base.write_ini(etc / 'rootwrap.conf', {'DEFAULT': {
+        'filters_path': '%s,%s' % (venv_etc / 'cinder' / 'rootwrap.d',
+                                   venv_etc / 'os-brick' / 'rootwrap.d'),
+        'exec_dirs': '%s,/usr/sbin,/usr/bin,/sbin,/bin' % (
+            cloud.venv('main') / 'bin'),
+        'use_syslog': False,
+    }})
+    base.write_ini(conf(cloud), {
+        'DEFAULT': {
+            'debug': False, 'host': 'localcloud', 'my_ip': config.HOST,
+            'transport_url': cloud.transport_url,
+            'auth_strategy': 'keystone', 'state_path': data,
+            'enabled_backends': 'fake', 'osapi_volume_workers': 1,
+            'api_paste_config': venv_etc / 'cinder' / 'api-paste.ini',
+            'resource_query_filters_file':
+                venv_etc / 'cinder' / 'resource_filters.json',
+            'rootwrap_config': etc / 'rootwrap.conf',
+            'glance_catalog_info': 'image:glance:publicURL',
+        },
+        'database': {'connection': cloud.db_url('cinder')},
+        'keystone_authtoken': base.authtoken(cloud, 'cinder'),
+        'nova': base.keystone_client(cloud, 'nova'),
+        'oslo_concurrency': {'lock_path': data / 'lock'},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'fake': {
+            'volume_driver': 'cinder.tests.fake_driver.'
+                             'FakeLoggingVolumeDriver',
+            'volume_backend_name': 'fake'},
+    })
+
+
+def prepare(cloud):
+    return base.once(cloud, 'cinder', 'db-sync', lambda: base.run(
+        [cloud.bin('main', 'cinder-manage'), '--config-file', conf(cloud),
+         'db', 'sync']))
+
+
+def _env(cloud):
+    path = '%s:%s:%s' % (_bin_dir(cloud), cloud.venv('main') / 'bin',
+                         os.environ.get('PATH', '/usr/bin:/bin'))
+    return {'PATH': path,
+            'LOCALCLOUD_WSGI_ARGS': '--config-file %s' % conf(cloud)}
+
+
+def _worker(binary):
+    return lambda c: [c.bin('main', binary), '--config-file', str(conf(c))]
+
+
+SERVICES = [
+    base.Service(
+        'cinder-api', 'api',
+        lambda c: base.gunicorn(c, 'main', 'cinder', 'cinder-api'),
+        env=_env, port='cinder-api', aliases=('cinder', 'volume'),
+        probe='/v3/{project_id}/volumes'),
+    base.Service('cinder-scheduler', 'worker', _worker('cinder-scheduler'),
+                 env=_env, probe_via='cinder-api'),
+    base.Service('cinder-volume', 'worker', _worker('cinder-volume'),
+                 env=_env, probe_via='cinder-api'),
+]

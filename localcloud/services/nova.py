@@ -1,0 +1,93 @@
+"""Nova: API under gunicorn, conductor, scheduler and a fake-driver compute.
+
+The fake virt driver keeps servers as records: no guest OS, no console,
+no ping or ssh.
+"""
+
+import shutil
+
+from localcloud import config
+from localcloud.services import base
+
+
+def conf(cloud):
+    return cloud.conf_dir('nova') / 'nova.conf'
+
+
+def configure(cloud):
+    data = cloud.data_dir('nova')
+    etc = cloud.conf_dir('nova')
+    # The WSGI app reads the first file of OS_NOVA_CONFIG_FILES as paste.
+    shutil.copy(cloud.venv('main') / 'etc' / 'nova' / 'api-paste.ini',
+                etc / 'api-paste.ini')
+    client = base.keystone_client
+    base.write_ini(conf(cloud), {
+        'DEFAULT': {
+            'debug': False, 'host': 'localcloud', 'my_ip': config.HOST,
+            'transport_url': cloud.transport_url,
+            'compute_driver': 'fake.FakeDriver',
+            'state_path': data, 'instances_path': data / 'instances',
+            'allow_resize_to_same_host': True,
+            'vif_plugging_is_fatal': False, 'vif_plugging_timeout': 0,
+            'use_rootwrap_daemon': False,
+            'osapi_compute_workers': 1, 'metadata_workers': 1,
+        },
+        'api': {'auth_strategy': 'keystone'},
+        'wsgi': {'api_paste_config': etc / 'api-paste.ini'},
+        'api_database': {'connection': cloud.db_url('nova_api')},
+        'database': {'connection': cloud.db_url('nova')},
+        'keystone_authtoken': base.authtoken(cloud, 'nova'),
+        'placement': client(cloud, 'placement'),
+        'neutron': dict(client(cloud, 'neutron'),
+                        service_metadata_proxy=False),
+        'glance': {'valid_interfaces': 'public', 'region_name': 'RegionOne'},
+        'cinder': {'os_region_name': 'RegionOne',
+                   'catalog_info': 'block-storage:cinder:publicURL'},
+        'conductor': {'workers': 1},
+        'scheduler': {'workers': 1,
+                      'discover_hosts_in_cells_interval': 10},
+        'oslo_messaging_notifications': {'driver': 'noop'},
+        'oslo_concurrency': {'lock_path': data / 'lock'},
+        'vnc': {'enabled': False},
+        'spice': {'enabled': False},
+        'serial_console': {'enabled': False},
+    })
+
+
+def manage(cloud, *args):
+    return base.run([cloud.bin('main', 'nova-manage'),
+                     '--config-file', conf(cloud)] + list(args),
+                    'nova-manage ' + ' '.join(args[:2]))
+
+
+def prepare(cloud):
+    def cells():
+        manage(cloud, 'api_db', 'sync')
+        manage(cloud, 'cell_v2', 'map_cell0', '--database_connection',
+               cloud.db_url('nova_cell0'))
+        if 'cell1' not in manage(cloud, 'cell_v2', 'list_cells'):
+            manage(cloud, 'cell_v2', 'create_cell', '--name', 'cell1',
+                   '--transport-url', cloud.transport_url,
+                   '--database_connection', cloud.db_url('nova'))
+        manage(cloud, 'db', 'sync')
+    return base.once(cloud, 'nova', 'cells', cells)
+
+
+def _worker(binary):
+    return lambda c: [c.bin('main', binary), '--config-file', str(conf(c))]
+
+
+SERVICES = [
+    base.Service(
+        'nova-api', 'api', lambda c: base.gunicorn(c, 'main', 'nova',
+                                                   'nova-api'),
+        env=lambda c: {'OS_NOVA_CONFIG_DIR': str(c.conf_dir('nova')),
+                       'OS_NOVA_CONFIG_FILES': 'api-paste.ini;nova.conf'},
+        port='nova-api', aliases=('nova', 'compute'), probe='/v2.1/flavors'),
+    base.Service('nova-conductor', 'worker', _worker('nova-conductor'),
+                 probe_via='nova-api'),
+    base.Service('nova-scheduler', 'worker', _worker('nova-scheduler'),
+                 probe_via='nova-api'),
+    base.Service('nova-compute', 'worker', _worker('nova-compute'),
+                 probe_via='nova-api'),
+]

@@ -1,0 +1,72 @@
+"""`upgrade keystone --to VERSION`: a real rolling upgrade.
+
+1. build the new release's venv (main venv for 30.0.0),
+2. `db_sync --expand` with the NEW code while the old keystone serves,
+3. `db_sync --migrate`,
+4. swap processes: stop the old gunicorn, start the new one,
+5. `db_sync --contract` while the new one serves,
+6. `db_sync --check` must report nothing left to do.
+Both releases share the database and the fernet keys, so tokens issued
+before the upgrade still validate after it.
+"""
+
+import time
+
+from localcloud import config
+from localcloud import lifecycle
+from localcloud.progress import Failed
+from localcloud.progress import step
+from localcloud import services
+from localcloud.services import keystone
+from localcloud import venvs
+
+
+def venv_for(version):
+    return 'main' if version == config.MAIN_KEYSTONE else 'keystone-' + version
+
+
+def upgrade(cloud, out, service, to):
+    if service != 'keystone':
+        raise Failed('only keystone has a real version pair; restart %s '
+                     'instead' % service)
+    current = cloud.keystone_version
+    if current == to:
+        out.write('keystone is already at %s\n' % to)
+        return 0
+    if _key(to) < _key(current):
+        raise Failed('refusing to downgrade keystone %s -> %s' % (current, to))
+    ks = services.find('keystone')
+    if not lifecycle.service_states(cloud) or not _running(cloud, ks):
+        raise Failed('keystone is not running: run `up` first')
+    t0 = time.monotonic()
+    new = venv_for(to)
+    out.write('upgrading keystone %s -> %s\n' % (current, to))
+    with step('venv ' + new, out) as note:
+        note['info'] = 'built' if venvs.build(cloud, new) else 'present'
+    with step('db_sync --expand (old keystone serving)', out):
+        keystone.manage(cloud, new, 'db_sync', '--expand')
+    with step('db_sync --migrate', out):
+        keystone.manage(cloud, new, 'db_sync', '--migrate')
+    with step('swap keystone processes', out):
+        lifecycle.stop(cloud, ks)
+        cloud.state['keystone_version'] = to
+        cloud.save()
+        lifecycle.start(cloud, ks)
+        lifecycle.wait_ready(cloud, [ks])
+    with step('db_sync --contract (new keystone serving)', out):
+        keystone.manage(cloud, new, 'db_sync', '--contract')
+    with step('db_sync --check', out) as note:
+        text = keystone.manage(cloud, new, 'db_sync', '--check')
+        note['info'] = text.strip().splitlines()[-1] if text.strip() else ''
+    out.write('keystone upgraded to %s in %.1f s\n' % (
+        to, time.monotonic() - t0))
+    return 0
+
+
+def _running(cloud, svc):
+    return any(s is svc and state == 'running'
+               for s, state, _ in lifecycle.service_states(cloud))
+
+
+def _key(version):
+    return tuple(int(p) for p in version.split('.'))

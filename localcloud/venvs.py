@@ -1,0 +1,77 @@
+"""Virtualenvs built from the pinned constraints kept in the repo.
+
+`main` holds every service (and keystone 30.0.0); `keystone-<version>`
+holds an older keystone for the upgrade demo.  A marker file with a hash
+of what was asked makes a second `up` skip pip entirely.
+"""
+
+import hashlib
+import subprocess
+import sys
+
+from localcloud import config
+
+MAIN_REQUIREMENTS = (
+    'keystone==30.0.0', 'openstack-placement', 'nova==34.0.0',
+    'neutron==29.0.0', 'glance==33.0.0', 'cinder==29.0.0', 'swift==2.38.3',
+    'tempest==47.0.0', 'gunicorn', 'python-openstackclient',
+    'python-swiftclient', 'pymysql')
+KEYSTONE_REQUIREMENTS = ('gunicorn', 'pymysql')
+
+
+def constraints_for(name):
+    """The frozen set for a venv: main, or keystone-<version>."""
+    if name == 'main':
+        return config.CONSTRAINTS
+    return config.PACKAGE / ('constraints-%s.txt' % name)
+
+
+def requirements_for(name):
+    if name == 'main':
+        return list(MAIN_REQUIREMENTS)
+    version = name.split('-', 1)[1]
+    return ['keystone==' + version] + list(KEYSTONE_REQUIREMENTS)
+
+
+def _wanted(name):
+    digest = hashlib.sha256()
+    digest.update(' '.join(requirements_for(name)).encode())
+    path = constraints_for(name)
+    if path.exists():
+        digest.update(path.read_bytes())
+    if name == 'main':
+        for f in sorted((config.PACKAGE / 'ml2bind').rglob('*.py')):
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def ready(cloud, name):
+    marker = cloud.venv(name) / '.localcloud-ok'
+    return marker.exists() and marker.read_text() == _wanted(name)
+
+
+def build(cloud, name):
+    """Create or update venv `name`; pip only runs when something changed."""
+    path = cloud.venv(name)
+    if ready(cloud, name):
+        return False
+    if not (path / 'bin' / 'python').exists():
+        _run([sys.executable, '-m', 'venv', str(path)])
+    pip = [str(path / 'bin' / 'python'), '-m', 'pip', 'install', '-q',
+           '--disable-pip-version-check']
+    cons = constraints_for(name)
+    argv = pip + (['-c', str(cons)] if cons.exists() else [])
+    _run(argv + requirements_for(name))
+    if name == 'main':
+        # Our ML2 mechanism driver that binds ports without an agent.
+        _run(pip + ['--no-deps',
+                    str(config.PACKAGE / 'ml2bind')])
+    (path / '.localcloud-ok').write_text(_wanted(name))
+    return True
+
+
+def _run(argv):
+    res = subprocess.run(argv, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError('%s failed:\n%s' % (
+            ' '.join(argv[:6]), (res.stdout + res.stderr)[-4000:]))
