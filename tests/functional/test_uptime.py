@@ -30,7 +30,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
     REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
-RATE = 10.0
+RATE = 5.0
 OUTSIDE_INTERVAL = 0.05
 # localcloud service -> (uptime series, catalog types, authenticated path)
 RESTARTS = [

@@ -20,6 +20,7 @@ renewed while keystone is down fails like the client would.
 """
 
 import importlib
+import logging
 import uuid
 
 import urllib3
@@ -68,6 +69,7 @@ _WRITE = {
 }
 
 NAME_PREFIX = 'uptime-probe-'
+LOG = logging.getLogger(__name__)
 
 
 class NoRetryHttp(http.ClosingHttp):
@@ -126,6 +128,21 @@ def auth_provider(conf, timeout):
     return provider
 
 
+def authenticate(provider, conf, limit=60.0):
+    """Get the first token before probing starts, allowing ``limit`` s.
+
+    Setting up is not part of the measurement: a busy keystone may take
+    longer than one probe's time limit to issue a token. Later renewals
+    use the probe's own limit.
+    """
+    short = provider.auth_client.http_obj
+    provider.auth_client.http_obj = _http(conf, limit)
+    try:
+        provider.set_auth()
+    finally:
+        provider.auth_client.http_obj = short
+
+
 def catalog_types(provider):
     """Service types in the token's catalog (authenticates if needed)."""
     _token, data = provider.get_auth()
@@ -154,7 +171,12 @@ def build(service, kind, conf, timeout, provider=None):
     """
     table = _WRITE if kind == 'write' else _READ
     module, cls, _name = table[service]
-    provider = provider or auth_provider(conf, timeout)
+    if provider is None:
+        provider = auth_provider(conf, timeout)
+        try:
+            authenticate(provider, conf)
+        except Exception as exc:    # the probes will try (and fail) again
+            LOG.warning('no token before probing: %s', exc)
     client = getattr(importlib.import_module(module), cls)(
         provider, **_client_params(service, conf, timeout))
     client.http_obj = _http(conf, timeout)

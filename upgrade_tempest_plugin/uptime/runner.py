@@ -73,7 +73,9 @@ def plan(conf, services, write_probes=False, explicit=False,
 def fetch_catalog(conf, timeout):
     """Service types in the admin token's catalog; UptimeError if none."""
     try:
-        return probes.catalog_types(probes.auth_provider(conf, timeout))
+        provider = probes.auth_provider(conf, timeout)
+        probes.authenticate(provider, conf)
+        return probes.catalog_types(provider)
     except Exception as exc:
         from upgrade_tempest_plugin.common import errors
         raise UptimeError('cannot authenticate to keystone at %s: %s (%s)'
