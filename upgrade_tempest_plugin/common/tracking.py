@@ -157,13 +157,19 @@ class StatsError(ValueError):
         super(StatsError, self).__init__(message)
 
 
+# bucket = 1 + (exponent - MIN_EXPONENT) * SUB_BUCKETS + sub-bucket, where
+# sub-bucket = int(mantissa * 2 * SUB_BUCKETS) - SUB_BUCKETS (exact in float).
+_OFFSET = 1 - SUB_BUCKETS - MIN_EXPONENT * SUB_BUCKETS
+_frexp = math.frexp
+
+
 def bucket_index(seconds):
     """Return the latency histogram bucket of a duration in seconds."""
     if seconds < _LOWEST:
         return 0
-    mantissa, exponent = math.frexp(seconds)
-    index = ((exponent - MIN_EXPONENT) * SUB_BUCKETS
-             + int((mantissa - 0.5) * (2 * SUB_BUCKETS)) + 1)
+    mantissa, exponent = _frexp(seconds)
+    index = int(mantissa * (2 * SUB_BUCKETS)) + exponent * SUB_BUCKETS \
+        + _OFFSET
     return index if index < NUM_BUCKETS else NUM_BUCKETS - 1
 
 
@@ -345,9 +351,25 @@ class MethodStats(object):
 
     def add_pass(self, seconds):
         """Count a call that returned after ``seconds``."""
+        # The hot path: Latency.add and bucket_index inlined.
+        if seconds < _LOWEST:
+            index = 0
+        else:
+            mantissa, exponent = _frexp(seconds)
+            index = int(mantissa * (2 * SUB_BUCKETS)) \
+                + exponent * SUB_BUCKETS + _OFFSET
+            if index >= NUM_BUCKETS:
+                index = NUM_BUCKETS - 1
         with self._lock:
             self.passes += 1
-            self.latency.add(seconds)
+            latency = self.latency
+            latency.count += 1
+            latency.sum += seconds
+            if seconds < latency.min:
+                latency.min = seconds
+            if seconds > latency.max:
+                latency.max = seconds
+            latency.buckets[index] += 1
 
     def add_whitelisted(self, seconds):
         """Count a call that raised where a failure is expected."""
@@ -447,10 +469,10 @@ class MethodStats(object):
         parts = []
         if latency and self.latency.count:
             lat = self.latency
-            parts.append('latency ms: mean %.1f, p50 %.1f, p95 %.1f, '
-                         'p99 %.1f, max %.1f' % tuple(
-                             1000.0 * v for v in (lat.mean, lat.p50, lat.p95,
-                                                  lat.p99, lat.max)))
+            parts.append('latency ms: mean %s, p50 %s, p95 %s, p99 %s, '
+                         'max %s' % tuple(
+                             _ms(v) for v in (lat.mean, lat.p50, lat.p95,
+                                              lat.p99, lat.max)))
         if self.errors:
             parts.append('errors: ' + ', '.join(
                 '%s x%d' % item for item in sorted(self.errors.items())))
@@ -463,6 +485,12 @@ class MethodStats(object):
     def __repr__(self):
         return '<MethodStats %s:%s %d pass, %d fail>' % (
             self.client, self.method, self.passes, self.failures)
+
+
+def _ms(seconds):
+    """Format seconds as milliseconds with 3 significant-ish digits."""
+    millis = seconds * 1000.0
+    return '%.3f' % millis if millis < 10 else '%.1f' % millis
 
 
 class Stats(object):
@@ -691,6 +719,7 @@ def _short_path(filename):
     return filename
 
 
+@functools.lru_cache(maxsize=4096)
 def _frame_line(code, lineno):
     return '%s:%s in %s' % (_short_path(code.co_filename), lineno,
                             code.co_name)
