@@ -13,8 +13,8 @@ each call::
     trace.stats.log(LOG)                # one line per method
     trace.stats.save('upgrade_output/stats/worker-1.json')
 
-What is counted
----------------
+.. rubric:: What is counted
+
 ``decorate`` wraps the public methods that the client's class and its
 service-specific parents define (``show_volume``, ``create_server``...),
 plus ``is_resource_deleted`` / ``wait_for_resource_deletion`` (and
@@ -27,21 +27,28 @@ Every call of a wrapped method counts, including calls made from inside
 another wrapped method (``is_resource_deleted`` calls ``show_volume``) and
 the polling of tempest's waiters. A call that returns is a pass. A call
 that raises is a failure, unless one of the whitelisted names is the name
-of a function in its stack: a calling frame (e.g. the waiter
-``wait_for_server_termination`` calling ``show_server``) or a frame of the
-exception's traceback (the NotFound that ``show_volume`` raises inside
-``is_resource_deleted``). Such a call counts as a pass, and also in
-``whitelisted``. A whitelist entry with a dot (``VolumesClient.show_volume``)
-is matched against the frame's qualified name. The exception always
-propagates unchanged. Only ``Exception`` subclasses are counted; a
-``KeyboardInterrupt`` or ``SystemExit`` goes through uncounted.
+of a function in its stack: a calling frame (the NotFound that
+``show_volume`` raises when ``is_resource_deleted`` calls it, or that
+``show_server`` raises inside the waiter ``wait_for_server_termination``)
+or a frame of the exception's traceback (a whitelisted function below the
+call, or the whitelisted method itself). Such a call counts as a pass, and
+also in ``whitelisted``. A whitelist entry with a dot
+(``VolumesClient.is_resource_deleted``) is matched against the frame's
+qualified name. The exception always propagates unchanged. Only
+``Exception`` subclasses are counted; a ``KeyboardInterrupt`` or
+``SystemExit`` goes through uncounted.
+
+The whitelist is by name, not by error: *any* exception under a
+whitelisted frame is a pass, e.g. a 503 that ``show_volume`` gets while
+``wait_for_resource_deletion`` polls, or the ``TimeoutException`` of the
+waiter itself. Keep the list to functions whose failures are expected.
 
 The pass path only reads ``time.perf_counter`` twice and updates the
 counters of the method under a short per-method lock; stacks are only
 walked when a call raises.
 
-Stats JSON schema (version 1)
------------------------------
+.. rubric:: Stats JSON schema (version 1)
+
 :meth:`Stats.to_dict` returns, and :meth:`Stats.save` writes, this
 JSON-able dict; :meth:`Stats.from_dict` and :meth:`Stats.load` read it back
 and reject another ``format``, ``version`` or histogram layout::
@@ -88,8 +95,8 @@ traces with the same ``(error, exception, stack)`` are merged (counts
 added, earliest ``first``, latest ``last``), and traces beyond
 ``max_traces`` are only counted in ``traces_dropped``.
 
-Latency histogram
------------------
+.. rubric:: Latency histogram
+
 Latencies go into a fixed array of 1057 log-spaced buckets: every power of
 two between 2**-20 s (0.95 us) and 2**13 s (2.3 h) is split into 32 equal
 sub-buckets; faster calls share bucket 0 (reported as the exact min),
