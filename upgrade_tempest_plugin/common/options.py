@@ -18,7 +18,9 @@ OPTS = [
                      'stack (calling frames or traceback) passes through one '
                      'of them is counted as a pass, because the failure is '
                      'expected there (e.g. NotFound while waiting for a '
-                     'deletion).'),
+                     'deletion). Any exception under such a frame counts '
+                     'as a pass. A name with a dot (Class.method) is '
+                     'matched against the qualified name of the frame.'),
     cfg.IntOpt('trace_max_stack_traces',
                default=tracking.DEFAULT_MAX_TRACES,
                min=0,

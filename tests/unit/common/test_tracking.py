@@ -177,6 +177,18 @@ class TestDecorate(TrackingTestCase):
         self.assertEqual({'HTTP 404': 1}, found.errors)
         self.assertEqual([], self.http.calls)
 
+    def test_traces_can_share_stats(self):
+        shared = tracking.Stats(max_traces=5)
+        first = tracking.Trace(stats=shared)
+        second = tracking.Trace(stats=shared, whitelist=())
+        first.decorate(fakes.volumes(self.http)).show_volume(VOL)
+        second.decorate(fakes.servers(self.http)).show_server(SRV)
+        self.assertIs(shared, first.stats)
+        self.assertEqual((2, 0), shared.totals())
+        self.assertEqual({('ServersClient', 'show_server'),
+                          ('VolumesClient', 'show_volume')},
+                         set(shared.methods()))
+
     def test_object_without_dict(self):
         self.assertRaises(TypeError, self.trace.decorate, object())
 
