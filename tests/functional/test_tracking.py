@@ -52,11 +52,16 @@ def localcloud(*args, timeout=120):
 
 
 def cloud_is_up():
+    """(up, why not) from ``localcloud status --json``."""
     try:
         result = localcloud('status', '--json')
-        return json.loads(result.stdout).get('up') is True, result.stdout
+        status = json.loads(result.stdout)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        return False, str(exc)
+        return False, 'localcloud status failed: %s' % exc
+    down = ['%s %s' % (s.get('service'), s.get('state'))
+            for s in status.get('services', [])
+            if s.get('state') != 'running']
+    return status.get('up') is True, ', '.join(down) or 'not up'
 
 
 def ensure_cloud():
@@ -76,7 +81,7 @@ def ensure_cloud():
             return None
         if time.monotonic() > deadline:
             return ('local cloud is not up (run "python3 -m localcloud up"; '
-                    'tempest.conf %s): %s' % (CONF, details[-500:]))
+                    'tempest.conf %s): %s' % (CONF, details))
         time.sleep(5)
 
 
