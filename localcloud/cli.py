@@ -69,7 +69,8 @@ def main(argv=None, out=None):
     except Failed as e:
         sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
         return 2
-    except RuntimeError as e:
-        sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
+    except (RuntimeError, OSError) as e:
+        sys.stderr.write('localcloud %s: ERROR: %s: %s\n' % (
+            args.command, type(e).__name__, e))
         return 2
     return 2

@@ -34,9 +34,8 @@ def up(cloud, out):
             debs.install(missing)
         note['info'] = ('installed ' + ' '.join(missing)) if missing \
             else 'present'
-    for name in ('main', cloud.keystone_venv):
-        with step('venv ' + name, out) as note:
-            note['info'] = 'built' if venvs.build(cloud, name) else 'present'
+    with step('venvs main + %s' % cloud.keystone_venv, out) as note:
+        note['info'] = venvs.build_all(cloud, ['main', cloud.keystone_venv])
     with step('configuration files', out):
         backends.configure(cloud)
         for project in services.PROJECTS:

@@ -4,7 +4,8 @@ import os
 import pathlib
 import subprocess
 
-PACKAGES = ('mariadb-server', 'rabbitmq-server')
+# qemu-utils: cinder runs `qemu-img info` on images it makes volumes from.
+PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils')
 POLICY = pathlib.Path('/usr/sbin/policy-rc.d')
 
 

@@ -26,14 +26,24 @@ def target(cloud, svc, token, project_id):
     return cloud.url(svc.port, path), headers
 
 
-def once(url, headers):
+def once(url, headers, timeout=TIMEOUT):
     req = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
             resp.read()
             return 200 <= resp.status < 300
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def answers_within(url, headers, seconds):
+    """True once the probe gets a 2xx (patient: for before a restart)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if once(url, headers, timeout=10):
+            return True
+        time.sleep(0.5)
+    return False
 
 
 class Prober(threading.Thread):
@@ -83,5 +93,12 @@ class Prober(threading.Thread):
         return self.first_ok_after - self.first_fail
 
 
-def admin_token(cloud):
-    return api.get_token(cloud)
+def admin_token(cloud, attempts=4):
+    """An admin token; retried, as keystone may be busy under tests."""
+    for attempt in range(attempts):
+        try:
+            return api.get_token(cloud, timeout=30)
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2)

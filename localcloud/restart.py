@@ -26,7 +26,7 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120):
     if target is not None:
         token, project_id = probe.admin_token(cloud)
         url, headers = probe.target(cloud, target, token, project_id)
-        if not probe.once(url, headers):
+        if not probe.answers_within(url, headers, 60):
             raise Failed('%s does not answer %s before the restart' % (
                 target.name, url))
         prober = probe.Prober(url, headers)

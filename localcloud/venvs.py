@@ -70,6 +70,15 @@ def build(cloud, name):
     return True
 
 
+def build_all(cloud, names):
+    """Build venvs side by side (pip is mostly download/unpack wait)."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
+        built = list(pool.map(lambda n: build(cloud, n), names))
+    return ', '.join('%s %s' % (n, 'built' if b else 'present')
+                     for n, b in zip(names, built))
+
+
 def _run(argv):
     res = subprocess.run(argv, capture_output=True, text=True)
     if res.returncode:

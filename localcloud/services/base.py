@@ -96,11 +96,11 @@ def keystone_client(cloud, user):
     return opts
 
 
-def gunicorn(cloud, venv, app, port_name, threads=4):
-    """argv for one gunicorn master + 1 gthread worker on 127.0.0.1."""
+def gunicorn(cloud, venv, app, port_name, threads=4, workers=1):
+    """argv for one gunicorn master + gthread worker(s) on 127.0.0.1."""
     return [cloud.bin(venv, 'gunicorn'), '--no-control-socket',
             '--bind', '%s:%d' % (config.HOST, cloud.ports[port_name]),
-            '--workers', '1', '--worker-class', 'gthread',
+            '--workers', str(workers), '--worker-class', 'gthread',
             '--threads', str(threads), '--timeout', '120',
             '--graceful-timeout', '5', '--keep-alive', '2',
             '--chdir', str(config.REPO),

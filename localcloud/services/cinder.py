@@ -47,10 +47,13 @@ def configure(cloud):
                 venv_etc / 'cinder' / 'resource_filters.json',
             'rootwrap_config': etc / 'rootwrap.conf',
             'glance_catalog_info': 'image:glance:publicURL',
+            'graceful_shutdown_timeout': 5,
         },
         'database': {'connection': cloud.db_url('cinder')},
         'keystone_authtoken': base.authtoken(cloud, 'cinder'),
         'nova': base.keystone_client(cloud, 'nova'),
+        'service_user': dict(base.keystone_client(cloud, 'cinder'),
+                             send_service_user_token=True),
         'oslo_concurrency': {'lock_path': data / 'lock'},
         'oslo_messaging_notifications': {'driver': 'noop'},
         'fake': {

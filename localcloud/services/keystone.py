@@ -67,7 +67,9 @@ def _env(cloud):
 SERVICES = [
     base.Service(
         'keystone', 'api',
-        lambda c: base.gunicorn(c, c.keystone_venv, 'keystone', 'keystone'),
+        # Two workers: every other service validates tokens here.
+        lambda c: base.gunicorn(c, c.keystone_venv, 'keystone', 'keystone',
+                                workers=2),
         env=_env, port='keystone', aliases=('identity',),
         probe='/v3/auth/tokens'),
 ]

@@ -31,6 +31,7 @@ def configure(cloud):
             'vif_plugging_is_fatal': False, 'vif_plugging_timeout': 0,
             'use_rootwrap_daemon': False,
             'osapi_compute_workers': 1, 'metadata_workers': 1,
+            'graceful_shutdown_timeout': 5,
         },
         'api': {'auth_strategy': 'keystone'},
         'wsgi': {'api_paste_config': etc / 'api-paste.ini'},
@@ -43,6 +44,10 @@ def configure(cloud):
         'glance': {'valid_interfaces': 'public', 'region_name': 'RegionOne'},
         'cinder': {'os_region_name': 'RegionOne',
                    'catalog_info': 'block-storage:cinder:publicURL'},
+        # Neutron only lets a service (token with the service role) delete
+        # a port bound to a server.
+        'service_user': dict(client(cloud, 'nova'),
+                             send_service_user_token=True),
         'conductor': {'workers': 1},
         'scheduler': {'workers': 1,
                       'discover_hosts_in_cells_interval': 10},
