@@ -3,8 +3,10 @@
 Steps: bring the local cloud up (idempotent); start ``upgrade-uptime run
 --daemon`` on the workspace's tempest.conf; restart keystone, swift-proxy,
 cinder-api, nova-api and neutron-server one after another, each time
-measuring the outage from outside with our own authenticated raw HTTP probe
-every 0.05 s; touch the sentinel. Then each restarted API must show a
+measuring the outage from outside with our own raw HTTP probe of the API's
+version document every 0.05 s (unauthenticated: token validation costs this
+keystone ~0.6 s of CPU, 20 of them a second would take it down); touch the
+sentinel. Then each restarted API must show a
 window within 10 % (or 2 probe intervals) of the outage measured from
 outside, and the untouched APIs must show 100 %.
 """
@@ -31,15 +33,16 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
     REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
 RATE = 5.0
+# Every keystone probe is a token validation: keep them few on this cloud.
+RATES = {'keystone': 1.0}
 OUTSIDE_INTERVAL = 0.05
-# localcloud service -> (uptime series, catalog types, authenticated path)
+# localcloud service -> (uptime series, catalog types, unauthenticated path)
 RESTARTS = [
-    ('keystone', 'keystone', ('identity',), '/v3/auth/tokens'),
-    ('swift-proxy', 'swift', ('object-store',), '?limit=1'),
-    ('cinder-api', 'cinder', ('block-storage', 'volumev3'),
-     '/volumes?limit=1'),
-    ('nova-api', 'nova', ('compute',), '/servers?limit=1'),
-    ('neutron-server', 'neutron', ('network',), '/v2.0/networks?limit=1'),
+    ('keystone', 'keystone', ('identity',), '/v3'),
+    ('swift-proxy', 'swift', ('object-store',), '/info'),
+    ('cinder-api', 'cinder', ('block-storage', 'volumev3'), '/'),
+    ('nova-api', 'nova', ('compute',), '/'),
+    ('neutron-server', 'neutron', ('network',), '/'),
 ]
 
 
@@ -82,13 +85,12 @@ def endpoint(catalog, types):
 
 
 class OutsideProbe(threading.Thread):
-    """Our own raw HTTP probe every 0.05 s: authenticated GET, 2xx = up."""
+    """Our own raw HTTP probe every 0.05 s: any answer below 500 = up."""
 
-    def __init__(self, url, token):
+    def __init__(self, url):
         super(OutsideProbe, self).__init__(daemon=True)
         self.url = urllib.parse.urlsplit(url)
-        self.headers = {'X-Auth-Token': token, 'X-Subject-Token': token,
-                        'Accept': 'application/json'}
+        self.headers = {'Accept': 'application/json'}
         self.records = []
         self.halt = threading.Event()
 
@@ -99,7 +101,7 @@ class OutsideProbe(threading.Thread):
                                           timeout=1.0)
         try:
             conn.request('GET', path, headers=self.headers)
-            return 200 <= conn.getresponse().status < 300
+            return conn.getresponse().status < 500
         except (OSError, http.client.HTTPException):
             return False
         finally:
@@ -136,21 +138,24 @@ class UptimeDaemonTest(testtools.TestCase):
     def _daemon(self):
         cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
                'run', '--daemon', '--config-file', CONF, '--output-dir',
-               os.path.join(self.dir, 'uptime'), '--rate', str(RATE)]
+               os.path.join(self.dir, 'uptime'), '--rate', str(RATE),
+               '--service-rates',
+               ','.join('%s=%s' % kv for kv in RATES.items())]
         proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
         self.addCleanup(lambda: proc.poll() is None and proc.terminate())
         return proc
 
     def test_restarts_show_true_windows(self):
-        token, catalog = admin_token()
+        _token, catalog = admin_token()
         daemon = self._daemon()
         time.sleep(8)      # workers started, tokens fetched, probing
         self.assertIsNone(daemon.poll(), daemon.stdout.read())
         measured = {}
         for service, series, types, path in RESTARTS:
-            url = endpoint(catalog, types).rstrip('/') + path
-            outside = OutsideProbe(url, token)
+            parts = urllib.parse.urlsplit(endpoint(catalog, types))
+            outside = OutsideProbe('%s://%s%s' % (parts.scheme, parts.netloc,
+                                                  path))
             outside.start()
             time.sleep(1.0)
             t0 = time.time()
@@ -174,7 +179,7 @@ class UptimeDaemonTest(testtools.TestCase):
             mine = [w for w in svc['windows']
                     if w['end'] >= t0 and w['start'] <= t1]
             got = sum(w['duration_s'] for w in mine)
-            tolerance = max(0.1 * outside, 2.0 / RATE)
+            tolerance = max(0.1 * outside, 2.0 / RATES.get(series, RATE))
             report.append('%-8s outside %.3f s (localcloud %s s), uptime '
                           '%.3f s in %d windows %s, error %+.3f s' % (
                               series, outside, localcloud_s, got, len(mine),

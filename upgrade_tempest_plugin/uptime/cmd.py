@@ -7,6 +7,7 @@
     upgrade-uptime run [--daemon | --iterations N | --duration S]
                        [--config-file tempest.conf] [--services nova,cinder]
                        [--output-dir DIR] [--rate R] [--timeout T]
+                       [--service-rates keystone=2,...]
                        [--sentinel PATH] [--write-probes]
     upgrade-uptime mark "db sync start" [--output-dir DIR]
     upgrade-uptime summary DIR
@@ -98,6 +99,18 @@ def do_run(args, out, err):
         sentinel = os.path.join(output_dir, 'stop')
     sentinel = args.sentinel or sentinel
     rate = args.rate or up.uptime_rate
+    service_rates = dict(up.uptime_service_rates or {})
+    if args.service_rates:
+        try:
+            service_rates = dict(
+                (k.strip(), float(v)) for k, v in (
+                    item.split('=', 1)
+                    for item in args.service_rates.split(',')))
+        except ValueError:
+            raise runner.UptimeError('--service-rates wants SVC=RATE,...: '
+                                     '%s' % args.service_rates)
+    if any(float(v) <= 0 for v in service_rates.values()):
+        raise runner.UptimeError('service rates must be positive')
     timeout = args.timeout or up.uptime_request_timeout
     if rate <= 0 or timeout <= 0:
         raise runner.UptimeError('--rate and --timeout must be positive')
@@ -130,7 +143,8 @@ def do_run(args, out, err):
         find_config(args.config_file), series, output_dir, rate, timeout,
         iterations=iterations, duration=duration,
         sentinel=sentinel if args.daemon else None,
-        write_rate=up.uptime_write_rate, skipped=skipped)
+        write_rate=up.uptime_write_rate, skipped=skipped,
+        service_rates=service_rates)
     print_table(result, out)
     out.write('summary: %s\n' % os.path.join(output_dir,
                                              summary_mod.FILENAME))
@@ -182,6 +196,9 @@ def parser():
                    'nova,cinder (default: [upgrade] uptime_services)')
     r.add_argument('--output-dir', help='where logs and summary go')
     r.add_argument('--rate', type=float, help='probes per second per API')
+    r.add_argument('--service-rates', metavar='SVC=R,...',
+                   help='per-API rates, e.g. keystone=2 (default: [upgrade] '
+                   'uptime_service_rates)')
     r.add_argument('--timeout', type=float,
                    help='time limit per probe in seconds')
     r.add_argument('--sentinel', help='sentinel file for --daemon')

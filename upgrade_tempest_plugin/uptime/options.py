@@ -15,6 +15,10 @@ OPTS = [
                  default=10.0, min=0.1,
                  help='Probes per second per API (open loop: fixed '
                       'schedule, a slow probe never delays the next).'),
+    cfg.DictOpt('uptime_service_rates',
+                default={},
+                help='Per-API read probe rates overriding uptime_rate, e.g. '
+                     '"keystone:2" where token validation is costly.'),
     cfg.FloatOpt('uptime_request_timeout',
                  default=2.0, min=0.05,
                  help='Time limit of one probe in seconds; a probe that '

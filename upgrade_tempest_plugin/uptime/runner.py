@@ -91,11 +91,13 @@ def _spawn(args):
 
 def run(config_file, series, output_dir, rate, timeout, iterations=None,
         duration=None, sentinel=None, write_rate=None, skipped=None,
-        handle_signals=True, spawn=_spawn):
+        handle_signals=True, spawn=_spawn, service_rates=None):
     """Probe ``series`` in one process each; return the summary dict.
 
     ``sentinel`` (daemon mode) stops the run when it appears; it must not
-    exist at start. With ``handle_signals`` SIGINT/SIGTERM are forwarded
+    exist at start. ``service_rates`` maps a service to its own read
+    probe rate (e.g. a keystone whose token validation is costly). With
+    ``handle_signals`` SIGINT/SIGTERM are forwarded
     to the workers, which stop cleanly, so the summary is still written.
     """
     if sentinel:
@@ -122,7 +124,8 @@ def run(config_file, series, output_dir, rate, timeout, iterations=None,
                 'series': name, 'service': service, 'kind': kind,
                 'config_file': os.path.abspath(config_file),
                 'output_dir': os.path.abspath(output_dir),
-                'rate': (write_rate or rate) if kind == 'write' else rate,
+                'rate': ((write_rate or rate) if kind == 'write' else
+                         float((service_rates or {}).get(service, rate))),
                 'timeout': timeout, 'iterations': iterations,
                 'duration': duration, 'sentinel': sentinel,
                 'parent': os.getpid()})

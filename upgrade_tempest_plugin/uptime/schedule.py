@@ -54,8 +54,10 @@ class Scheduler(object):
         self.on_result = on_result
         self.clock = clock or Clock()
         self.classify = classify
+        # Enough for every probe of one time-out period, no more: requests
+        # abandoned at their time limit still load a struggling server.
         self.max_in_flight = max_in_flight or max(
-            4, 2 * int(math.ceil(rate * timeout)))
+            2, int(math.ceil(rate * timeout)) + 1)
         self.poll = poll
         self.sent = 0
         self.late_ticks = 0

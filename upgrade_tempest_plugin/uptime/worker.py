@@ -88,7 +88,11 @@ def main(args):
     install_signal_handlers(stop)
     directory, series = args['output_dir'], args['series']
     os.makedirs(directory, exist_ok=True)
+    config.CONF.set_config_path(args['config_file'])
+    conf = config.CONF
+    conf.upgrade    # load it now: tempest sets up logging when it loads
     logging.basicConfig(
+        force=True,
         filename=os.path.join(directory, '%s.log' % series),
         level=logging.INFO,
         format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
@@ -96,8 +100,6 @@ def main(args):
     # already has every call.
     logging.getLogger('tempest.lib.common.rest_client').setLevel(
         logging.WARNING)
-    config.CONF.set_config_path(args['config_file'])
-    conf = config.CONF
     client, probe = probes.build(args['service'], args['kind'], conf,
                                  args['timeout'])
     trace = None

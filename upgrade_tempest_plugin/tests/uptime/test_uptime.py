@@ -56,7 +56,8 @@ class UptimeTest(test.BaseTestCase):
                 iterations=iterations, duration=duration,
                 sentinel=sentinel if up.uptime_until_sentinel else None,
                 write_rate=up.uptime_write_rate, skipped=skipped,
-                handle_signals=False)
+                handle_signals=False,
+                service_rates=up.uptime_service_rates)
         except runner.UptimeError as exc:
             cls.error = str(exc)
 
