@@ -40,15 +40,15 @@ def up(cloud, out):
         backends.configure(cloud)
         for project in services.PROJECTS:
             project.configure(cloud)
-    db, epmd, rabbit = (services.find(n) for n in
-                        ('mariadb', 'epmd', 'rabbitmq'))
-    with step('mariadb + rabbitmq', out):
+    db, mc, epmd, rabbit = (services.find(n) for n in
+                            ('mariadb', 'memcached', 'epmd', 'rabbitmq'))
+    with step('mariadb, memcached, rabbitmq', out):
         backends.init_datadir(cloud)
-        for svc in (db, epmd, rabbit):
+        for svc in (db, mc, epmd, rabbit):
             lifecycle.start(cloud, svc)
         lifecycle.wait_ready(cloud, [db])
         backends.create_databases(cloud)
-        lifecycle.wait_ready(cloud, [epmd, rabbit])
+        lifecycle.wait_ready(cloud, [mc, epmd, rabbit])
     ks = services.find('keystone')
     with step('keystone %s' % cloud.keystone_version, out):
         keystone.prepare(cloud)

@@ -19,6 +19,7 @@ DEFAULT_PORTS = {
     'rabbitmq': 5672,
     'rabbitmq-dist': 25672,
     'epmd': 4369,
+    'memcached': 11211,
     'keystone': 5000,
     'placement': 8778,
     'nova-api': 8774,

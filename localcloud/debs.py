@@ -5,7 +5,8 @@ import pathlib
 import subprocess
 
 # qemu-utils: cinder runs `qemu-img info` on images it makes volumes from.
-PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils')
+# memcached: keystone's cache, shared by its workers.
+PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils', 'memcached')
 POLICY = pathlib.Path('/usr/sbin/policy-rc.d')
 
 

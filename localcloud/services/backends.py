@@ -143,6 +143,12 @@ SERVICES = [
     base.Service('mariadb', 'backend', _mariadb_argv, port='mariadb',
                  aliases=('mysql', 'db'), ready=_mariadb_ready,
                  probe_via='keystone'),
+    base.Service('memcached', 'backend',
+                 lambda c: ['memcached', '-l', config.HOST, '-p',
+                            str(c.ports['memcached']), '-U', '0',
+                            '-m', '64', '-u', 'root'],
+                 port='memcached', ready=lambda c: _tcp(c.ports['memcached']),
+                 probe_via='keystone'),
     # Started only when no epmd already listens (apt may leave one).
     base.Service('epmd', 'backend',
                  lambda c: ['epmd', '-address', config.HOST,

@@ -3,6 +3,7 @@ current release (state.json keystone_version)."""
 
 import subprocess
 
+from localcloud import config
 from localcloud.services import base
 
 
@@ -21,7 +22,10 @@ def configure(cloud):
         'credential': {'key_repository': data / 'credential-keys'},
         # bcrypt's default 12 rounds costs ~0.2 s of CPU per password check.
         'identity': {'password_hash_rounds': 4},
-        'cache': {'enabled': False},
+        # Shared by both workers through memcached, so invalidation holds.
+        'cache': {'enabled': True, 'backend': 'dogpile.cache.pymemcache',
+                  'memcache_servers': '%s:%d' % (
+                      config.HOST, cloud.ports['memcached'])},
     })
 
 
