@@ -42,7 +42,7 @@ def _wanted(name):
     if path.exists():
         digest.update(path.read_bytes())
     if name == 'main':
-        for f in sorted((config.PACKAGE / 'ml2bind').rglob('*.py')):
+        for f in sorted((config.PACKAGE / 'drivers').rglob('*.py')):
             digest.update(f.read_bytes())
     return digest.hexdigest()
 
@@ -65,9 +65,9 @@ def build(cloud, name):
     argv = pip + (['-c', str(cons)] if cons.exists() else [])
     _run(argv + requirements_for(name))
     if name == 'main':
-        # Our ML2 mechanism driver that binds ports without an agent.
+        # Our ML2 driver (binds ports without an agent) + cinder fake backend.
         _run(pip + ['--no-deps',
-                    str(config.PACKAGE / 'ml2bind')])
+                    str(config.PACKAGE / 'drivers')])
     (path / '.localcloud-ok').write_text(_wanted(name))
     return True
 

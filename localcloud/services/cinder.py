@@ -1,5 +1,6 @@
 """Cinder: API under gunicorn, scheduler and volume with the fake driver
-shipped in the cinder wheel (create, extend, snapshot, delete; no data).
+shipped in the cinder wheel (create, extend, snapshot, delete; no data),
+through our subclass that also accepts images (localcloud/drivers).
 
 Cinder hard-codes `sudo cinder-rootwrap`; we are root and Debian's image
 has no sudo, so a `sudo` that just execs its arguments goes on PATH.
@@ -57,8 +58,8 @@ def configure(cloud):
         'oslo_concurrency': {'lock_path': data / 'lock'},
         'oslo_messaging_notifications': {'driver': 'noop'},
         'fake': {
-            'volume_driver': 'cinder.tests.fake_driver.'
-                             'FakeLoggingVolumeDriver',
+            'volume_driver': 'localcloud_drivers.cinder.'
+                             'FakeImageVolumeDriver',
             'volume_backend_name': 'fake'},
     })
 

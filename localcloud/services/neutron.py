@@ -1,6 +1,6 @@
 """Neutron API (ML2, router plugin) under gunicorn; no agents.
 
-Ports are bound by our own mechanism driver (localcloud/ml2bind).
+Ports are bound by our own mechanism driver (localcloud/drivers).
 """
 
 from localcloud.services import base
