@@ -71,6 +71,17 @@ class Context(object):
         """Return the owner's (traced) service client ``attr``."""
         return self._decorate(getattr(self.clients, attr))
 
+    def authenticate(self):
+        """Get the owner's token once, before threads need it.
+
+        Otherwise every worker thread of the pool finds the token cache
+        empty and asks keystone for a token of its own at the same time.
+        """
+        provider = getattr(self.clients, 'auth_provider', None)
+        if provider is not None:
+            waiting.retry_transient(provider.get_auth,
+                                    self.settings.retry_timeout)
+
     def refresh(self):
         """Re-read the state file (after another type was created)."""
         self.data = self.state.load()

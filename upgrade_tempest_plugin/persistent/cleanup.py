@@ -39,6 +39,7 @@ def run(ctx, available, delete_owner=None):
     record = {'phase': 'cleanup', 'start_time': state_mod.utcnow(),
               'deleted': [], 'failed': [], 'leaked': [],
               'owner_deleted': False, 'state_removed': False}
+    ctx.authenticate()
     for rtype in resources.deletion_order():
         delete_type(ctx, rtype, available, record)
     data = ctx.refresh()
@@ -120,7 +121,7 @@ def leak_check(ctx, available):
             owned = waiting.retry_transient(
                 lambda: rtype.list_owned(ctx), ctx.settings.retry_timeout)
         except Exception as exc:
-            failed.append({'type': rtype.name, 'name': '(listing)',
+            failed.append({'type': 'leak_check', 'name': rtype.name,
                            'id': None, 'error': results.describe_error(exc)})
             continue
         for rid, name in owned:

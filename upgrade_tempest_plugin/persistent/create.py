@@ -29,6 +29,7 @@ def run(ctx, available, types=None):
     record = {'phase': 'create', 'start_time': state_mod.utcnow(),
               'prefix': ctx.prefix, 'types': {}}
     owner = ctx.data.get('owner') or {}
+    ctx.authenticate()
     record['owner'] = {k: owner.get(k) for k in
                        ('username', 'project_id', 'provisioned')}
     for rtype in types or resources.creation_order():

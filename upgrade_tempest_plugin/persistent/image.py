@@ -1,5 +1,7 @@
 """Persistent glance images with a small random payload."""
 
+import io
+
 from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import drift
 
@@ -22,7 +24,8 @@ class Image(base.ResourceType):
     def finish(self, ctx, entry):
         if self.show(ctx, entry)['status'] == 'queued':
             self._client(ctx).store_image_file(
-                entry['id'], base.random_payload(ctx.settings.object_size))
+                entry['id'],
+                io.BytesIO(base.random_payload(ctx.settings.object_size)))
 
     def show(self, ctx, entry):
         return self._client(ctx).show_image(entry['id'])

@@ -61,8 +61,11 @@ class Provisioner(object):
 
     def _find(self, client, key, name):
         call = getattr(self._client(client), 'list_' + key)
-        return [item['id'] for item in call(name=name)[key]
-                if item.get('name') == name]
+        if key == 'projects':   # this one takes a dict of filters
+            body = call(params={'name': name})
+        else:
+            body = call(name=name)
+        return [item['id'] for item in body[key] if item.get('name') == name]
 
     def ensure(self, state, configured=None, domain_name='Default'):
         """Return the owner recorded in ``state`` (a StateFile), making it

@@ -149,6 +149,8 @@ class StateFile(object):
 
     def load(self):
         """Return the state (a dict); StateError if missing or bad."""
+        if not os.path.exists(self.path):
+            self._read()  # raises the "missing" error, creates nothing
         with self.locked():
             return self._read()
 

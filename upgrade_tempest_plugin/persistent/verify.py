@@ -51,6 +51,7 @@ def run(ctx, available, types=None):
               'start_time': state_mod.utcnow(), 'resources_checked': [],
               'differences': [], 'skipped': {}}
     started = time.monotonic()
+    ctx.authenticate()
     data = ctx.refresh()
     jobs = []
     for rtype in types or resources.creation_order():
