@@ -134,12 +134,6 @@ def discover_compute(cloud, timeout=120):
     else:
         raise RuntimeError('nova-compute never registered in placement '
                            '(see logs/nova-compute.log)')
-    # The fake driver never writes nova's node identity file, and a second
-    # start of nova-compute refuses to run without it: write it ourselves
-    # (the compute node's uuid is its resource provider's uuid).
-    compute_id = cloud.data_dir('nova') / 'compute_id'
-    if not compute_id.exists():
-        compute_id.write_text(rps['resource_providers'][0]['uuid'] + '\n')
     base.once(cloud, 'nova', 'discover-hosts', lambda: nova.manage(
         cloud, 'cell_v2', 'discover_hosts'))
 

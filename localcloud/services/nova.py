@@ -25,7 +25,9 @@ def configure(cloud):
         'DEFAULT': {
             'debug': False, 'host': 'localcloud', 'my_ip': config.HOST,
             'transport_url': cloud.transport_url,
-            'compute_driver': 'fake.FakeDriver',
+            # A stable node uuid (state_path/compute_id), unlike FakeDriver's
+            # per-process one that makes a second start refuse to run.
+            'compute_driver': 'fake.FakeDriverWithoutFakeNodes',
             'state_path': data, 'instances_path': data / 'instances',
             'allow_resize_to_same_host': True,
             'vif_plugging_is_fatal': False, 'vif_plugging_timeout': 0,
