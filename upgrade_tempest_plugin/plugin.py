@@ -12,7 +12,8 @@ class UpgradeTempestPlugin(plugins.TempestPlugin):
 
     def load_tests(self):
         """Return the test directory and the top directory for discovery."""
-        base_path = os.path.split(os.path.dirname(os.path.abspath(__file__)))[0]
+        package_dir = os.path.dirname(os.path.abspath(__file__))
+        base_path = os.path.dirname(package_dir)
         test_dir = os.path.join(base_path, 'upgrade_tempest_plugin', 'tests')
         return test_dir, base_path
 
