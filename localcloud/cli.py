@@ -2,7 +2,8 @@
 
 Usage:
   up                         bring everything up (idempotent)
-  down [--purge]             stop what we started (by PID file)
+  down [--purge]             stop what we started (by PID file); exit 1
+                             if a process of ours is still left
   status [--json]            what runs, what died (with its log), RSS
   start|stop SERVICE         one service (name or alias)
   restart SERVICE [--json]   stop + start, report the API outage
@@ -30,7 +31,11 @@ def parser():
     sub = p.add_subparsers(dest='command', required=True)
     sub.add_parser('up')
     down = sub.add_parser('down')
-    down.add_argument('--purge', action='store_true')
+    down.add_argument('--purge', action='store_true',
+                      help='also wipe data (same as reset)')
+    down.add_argument('--honour-keep-up', action='store_true',
+                      help='do nothing when LOCALCLOUD_KEEP_UP is set '
+                      '(for tox on a shared dev cloud)')
     sub.add_parser('reset')
     status = sub.add_parser('status')
     status.add_argument('--json', action='store_true')
@@ -53,8 +58,9 @@ def main(argv=None, out=None):
         if args.command == 'up':
             return commands.up(cloud, out)
         if args.command in ('down', 'reset'):
-            return commands.down(cloud, out, purge=(
-                args.command == 'reset' or args.purge))
+            return commands.down(
+                cloud, out, purge=(args.command == 'reset' or args.purge),
+                honour_keep_up=getattr(args, 'honour_keep_up', False))
         if args.command == 'status':
             return commands.status(cloud, out, as_json=args.json)
         if args.command == 'start':

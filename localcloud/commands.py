@@ -1,6 +1,7 @@
 """The CLI's commands as plain functions: (cloud, out, ...) -> exit code."""
 
 import json
+import os
 import shutil
 import time
 
@@ -84,7 +85,10 @@ def up(cloud, out):
     return 0
 
 
-def down(cloud, out, purge=False):
+def down(cloud, out, purge=False, honour_keep_up=False):
+    if honour_keep_up and os.environ.get('LOCALCLOUD_KEEP_UP'):
+        out.write('localcloud kept up (LOCALCLOUD_KEEP_UP is set)\n')
+        return 0
     t0 = time.monotonic()
     stopped = []
     for svc in reversed(services.ALL):

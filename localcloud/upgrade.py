@@ -57,7 +57,8 @@ def upgrade(cloud, out, service, to):
         keystone.manage(cloud, new, 'db_sync', '--contract')
     with step('db_sync --check', out) as note:
         text = keystone.manage(cloud, new, 'db_sync', '--check')
-        note['info'] = text.strip().splitlines()[-1] if text.strip() else ''
+        note['info'] = '; '.join(line.strip() for line in text.splitlines()
+                                 if line.startswith(('Expand:', 'Contract:')))
     out.write('keystone upgraded to %s in %.1f s\n' % (
         to, time.monotonic() - t0))
     return 0
