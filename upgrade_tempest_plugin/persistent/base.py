@@ -22,6 +22,10 @@ class CreateError(Exception):
     """A resource could not be created or did not get ready."""
 
 
+class LoginError(Exception):
+    """The owner of the persistent resources cannot log in."""
+
+
 @dataclasses.dataclass
 class Settings(object):
     """What the phases need from ``[upgrade]`` and tempest.conf."""
@@ -78,9 +82,18 @@ class Context(object):
         empty and asks keystone for a token of its own at the same time.
         """
         provider = getattr(self.clients, 'auth_provider', None)
-        if provider is not None:
+        if provider is None:
+            return
+        try:
             waiting.retry_transient(provider.get_auth,
                                     self.settings.retry_timeout)
+        except Exception as exc:
+            creds = getattr(provider, 'credentials', None)
+            raise LoginError('Cannot log in as the owner of the persistent '
+                             'resources (user %s, project %s): %s'
+                             % (getattr(creds, 'username', '?'),
+                                getattr(creds, 'project_name', '?'),
+                                ' '.join(str(exc).split())[:300]))
 
     def refresh(self):
         """Re-read the state file (after another type was created)."""

@@ -97,8 +97,14 @@ class StateFile(object):
     def locked(self):
         """Hold the exclusive lock (threads of this process, then others)."""
         with self._thread_lock:
-            self._make_dir()
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._make_dir()
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise StateError('Cannot use the persistent state file %s: '
+                                 '%s (check [upgrade] output_dir and '
+                                 'persistent_state_file).'
+                                 % (self.path, exc.strerror or exc))
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 yield

@@ -21,6 +21,7 @@ from tempest import clients
 from tempest.common import credentials_factory
 from tempest import config
 from tempest.lib import decorators
+from tempest.lib import exceptions as lib_exc
 from tempest import test
 
 from upgrade_tempest_plugin.common import tracking
@@ -37,7 +38,8 @@ _ID_NAMESPACE = uuid.UUID('1f0e8a52-8d4c-4c5e-9d59-6f0c2b1a7e31')
 
 # Errors that mean "bad input": the phase fails once (in setUpClass) with
 # their message alone, without the chain of calls that led there.
-EXPECTED_ERRORS = (state_mod.StateError, owner_mod.OwnerError)
+EXPECTED_ERRORS = (state_mod.StateError, owner_mod.OwnerError,
+                   persistent.LoginError, lib_exc.InvalidConfiguration)
 
 
 class PhaseError(Exception):
@@ -116,7 +118,15 @@ class PersistentPhase(test.BaseTestCase):
 
     @classmethod
     def admin_manager(cls):
-        creds = credentials_factory.get_configured_admin_credentials()
+        try:
+            creds = credentials_factory.get_configured_admin_credentials()
+        except lib_exc.InvalidConfiguration:
+            raise
+        except Exception as exc:
+            raise owner_mod.OwnerError(
+                'Cannot log in with the configured admin credentials '
+                '([auth] admin_username, ...): %s'
+                % ' '.join(str(exc).split())[:300])
         return clients.Manager(creds)
 
     @classmethod
