@@ -26,6 +26,7 @@ import uuid
 import urllib3
 
 from tempest.lib import auth
+from tempest.lib import exceptions as lib_exc
 from tempest.lib.common import http
 
 # service -> ([service_available] option, tempest.conf group)
@@ -181,7 +182,23 @@ def build(service, kind, conf, timeout, provider=None):
         provider, **_client_params(service, conf, timeout))
     client.http_obj = _http(conf, timeout)
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
-    return client, maker[service](client, provider)
+    return client, reauth_on_401(maker[service](client, provider), provider)
+
+
+def reauth_on_401(probe, provider):
+    """Drop the cached token after a 401, as real clients do.
+
+    The failed probe still counts (clients see that 401 first); the next
+    one authenticates again, e.g. after keystone's keys or database
+    changed under a token issued before.
+    """
+    def wrapped():
+        try:
+            return probe()
+        except lib_exc.Unauthorized:
+            provider.clear_auth()
+            raise
+    return wrapped
 
 
 def _status(result):
