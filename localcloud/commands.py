@@ -1,5 +1,6 @@
 """The CLI's commands as plain functions: (cloud, out, ...) -> exit code."""
 
+import concurrent.futures
 import json
 import os
 import shutil
@@ -35,8 +36,9 @@ def up(cloud, out):
             debs.install(missing)
         note['info'] = ('installed ' + ' '.join(missing)) if missing \
             else 'present'
-    with step('venvs main + %s' % cloud.keystone_venv, out) as note:
-        note['info'] = venvs.build_all(cloud, ['main', cloud.keystone_venv])
+    names = sorted({'main', cloud.keystone_venv})
+    with step('venvs ' + ' + '.join(names), out) as note:
+        note['info'] = venvs.build_all(cloud, names)
     with step('configuration files', out):
         backends.configure(cloud)
         for project in services.PROJECTS:
@@ -90,15 +92,11 @@ def down(cloud, out, purge=False, honour_keep_up=False):
         out.write('localcloud kept up (LOCALCLOUD_KEEP_UP is set)\n')
         return 0
     t0 = time.monotonic()
-    stopped = []
-    for svc in reversed(services.ALL):
-        pid = procs.read_pid(cloud, svc.name)
-        if pid is None:
-            procs.pidfile(cloud, svc.name).unlink(missing_ok=True)
-            continue
-        with step('stop %s (pid %d)' % (svc.name, pid), out):
-            lifecycle.stop(cloud, svc)
-        stopped.append(svc.name)
+    # OpenStack services stop side by side (graceful stops take seconds
+    # each), then the backends they were using, in reverse start order.
+    stopped = _stop_all(cloud, out, services.OPENSTACK)
+    stopped += _stop_all(cloud, out, list(reversed(services.BACKENDS)),
+                         parallel=False)
     if not stopped:
         out.write('localcloud: nothing running (no process of ours)\n')
     else:
@@ -111,6 +109,31 @@ def down(cloud, out, purge=False, honour_keep_up=False):
     if purge:
         _purge(cloud, out)
     return 1 if left else 0
+
+
+def _stop_all(cloud, out, svcs, parallel=True):
+    running = []
+    for svc in svcs:
+        pid = procs.read_pid(cloud, svc.name)
+        if pid is None:
+            procs.pidfile(cloud, svc.name).unlink(missing_ok=True)
+        else:
+            running.append((svc, pid))
+
+    def stop(item):
+        start = time.monotonic()
+        lifecycle.stop(cloud, item[0])
+        return time.monotonic() - start
+
+    if parallel and running:
+        with concurrent.futures.ThreadPoolExecutor(len(running)) as pool:
+            took = list(pool.map(stop, running))
+    else:
+        took = [stop(item) for item in running]
+    for (svc, pid), seconds in zip(running, took):
+        label = 'stop %s (pid %d)' % (svc.name, pid)
+        out.write('  %-44s %6.1f s\n' % (label, seconds))
+    return [svc.name for svc, _ in running]
 
 
 def _purge(cloud, out):
