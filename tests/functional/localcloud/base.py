@@ -18,11 +18,12 @@ from localcloud import config
 REPO = str(config.REPO)
 
 
-def cli(*args, timeout=900):
+def cli(*args, timeout=900, env=None):
     """Run `python -m localcloud ARGS`; (exit code, stdout, stderr)."""
+    full_env = dict(os.environ, **(env or {}))
     res = subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
                          cwd=REPO, capture_output=True, text=True,
-                         timeout=timeout)
+                         timeout=timeout, env=full_env)
     return res.returncode, res.stdout, res.stderr
 
 

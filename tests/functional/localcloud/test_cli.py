@@ -2,7 +2,10 @@
 a dead service named with its log, unknown names refused."""
 
 import os
+import shutil
 import signal
+import socket
+import tempfile
 import time
 
 from localcloud import procs
@@ -67,3 +70,40 @@ class TestCli(base.CloudTestCase):
     def _state(self, name):
         report = base.json_line(base.cli('status', '--json')[1])
         return {r['service']: r['state'] for r in report['services']}[name]
+
+
+class TestErrors(base.CloudTestCase):
+    """Bad states get clear errors (a second home next to the running one)."""
+
+    def _home(self):
+        home = tempfile.mkdtemp(prefix='localcloud-home-')
+        self.addCleanup(shutil.rmtree, home, True)
+        os.symlink(self.cloud.venvs, os.path.join(home, 'venvs'))
+        return home
+
+    def test_port_taken_by_a_stranger_is_named(self):
+        env = {'LOCALCLOUD_HOME': self._home()}
+        code, out, err = base.cli('up', env=env)
+        self.assertEqual(2, code, out + err)
+        self.assertIn('port %d on 127.0.0.1 (keystone) is already in use'
+                      % self.cloud.ports['keystone'], err)
+        self.assertIn('LOCALCLOUD_PORT_KEYSTONE', err)
+
+    def test_service_that_fails_to_start_shows_its_log_tail(self):
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            port = s.getsockname()[1]
+        env = {'LOCALCLOUD_HOME': self._home(),
+               'LOCALCLOUD_PORT_SWIFT_OBJECT': str(port)}
+        # No configuration was written in this home: the server exits.
+        code, out, err = base.cli('start', 'swift-object', env=env)
+        self.assertEqual(2, code, out + err)
+        self.assertIn('swift-object failed to start', err)
+        self.assertIn('swift-object.log', err)
+        self.assertIn('object-server.conf', err)   # from the log tail
+
+    def test_down_with_nothing_running(self):
+        code, out, _ = base.cli('down', env={
+            'LOCALCLOUD_HOME': self._home()})
+        self.assertEqual(0, code)
+        self.assertIn('nothing running', out)
