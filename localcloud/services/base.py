@@ -102,7 +102,7 @@ def gunicorn(cloud, venv, app, port_name, threads=4, workers=1):
             '--bind', '%s:%d' % (config.HOST, cloud.ports[port_name]),
             '--workers', str(workers), '--worker-class', 'gthread',
             '--threads', str(threads), '--timeout', '120',
-            '--graceful-timeout', '5', '--keep-alive', '2',
+            '--graceful-timeout', '2', '--keep-alive', '2',
             '--chdir', str(config.REPO),
             'localcloud.apps:%s()' % app]
 
