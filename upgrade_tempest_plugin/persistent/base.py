@@ -228,12 +228,29 @@ class ResourceType(object):
         return ctx.state.record(self.name, name, ready=True, snapshot=snap,
                                 created_at=state_mod.utcnow())
 
+    # Pauses before re-checking a resource found changed or missing: an
+    # API that has just restarted can answer 404 for every route, or
+    # partial data (nova listing no security groups while neutron
+    # starts), for a moment. Real drift is still there after them.
+    confirm_pauses = (1, 2, 4)
+
     def verify_one(self, ctx, entry):
         """Return the Differences of one resource (empty: all is well).
 
         Read-only. Transient errors and transitional statuses are retried
-        for ``retry_timeout`` seconds before they are reported.
+        for ``retry_timeout`` seconds; differences are reported only if
+        they are still there after ``confirm_pauses``.
         """
+        diffs = self._verify_retrying(ctx, entry)
+        if ctx.settings.retry_timeout > 0:
+            for pause in self.confirm_pauses:
+                if not diffs:
+                    break
+                _sleep(pause)
+                diffs = self._verify_retrying(ctx, entry)
+        return diffs
+
+    def _verify_retrying(self, ctx, entry):
         name = entry['name']
         if not entry.get('id') or not entry.get('ready'):
             return [drift.Difference(self.name, name, drift.CREATED,

@@ -113,6 +113,12 @@ class PhasesTest(unittest.TestCase):
         self.assertEqual(['pfx-object-0', 'pfx-object-1', 'pfx-volume-0',
                           'pfx-volume-1'], bad)
 
+    def test_drift_seen_once_is_not_reported(self):
+        self.create()
+        vols = self.clients.volumes_client_latest
+        vols.show_errors = [lib_exc.NotFound()]
+        self.assertEqual([], self.verify()['differences'])
+
     def test_verify_retries_transient_errors(self):
         self.create()
         self.clients.volumes_client_latest.show_errors = [
@@ -123,7 +129,7 @@ class PhasesTest(unittest.TestCase):
         self.create()
         vols = self.clients.volumes_client_latest
         vols.volumes[sorted(vols.volumes)[0]]['status'] = 'extending'
-        vols.show_errors = [lib_exc.ServerFault()] * 2
+        vols.show_errors = [lib_exc.ServerFault()] * 10
         self.settings.retry_timeout = 0
         found = self.found(self.verify())
         self.assertEqual([('volume', 'pfx-volume-0', 'reachable'),
