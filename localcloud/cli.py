@@ -20,6 +20,7 @@ from localcloud import commands
 from localcloud import config
 from localcloud.progress import Failed
 from localcloud import restart
+from localcloud import services
 from localcloud import upgrade
 
 
@@ -27,7 +28,8 @@ def parser():
     p = argparse.ArgumentParser(
         prog='python3 -m localcloud', description=__doc__.split('\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split('\n', 2)[2])
+        epilog=__doc__.split('\n', 2)[2] + '\nServices: %s' % ', '.join(
+            services.names()))
     sub = p.add_subparsers(dest='command', required=True)
     sub.add_parser('up')
     down = sub.add_parser('down')

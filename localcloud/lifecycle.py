@@ -9,6 +9,7 @@ from localcloud.progress import Failed
 from localcloud import services
 
 READY_TIMEOUT = 240
+WORKER_SETTLE = 3.0
 
 
 def is_external(cloud, svc):
@@ -57,9 +58,13 @@ def wait_ready(cloud, svcs, timeout=READY_TIMEOUT):
     deadline = time.monotonic() + timeout
     while pending:
         for svc in list(pending):
-            if procs.read_pid(cloud, svc.name) is None:
+            pid = procs.read_pid(cloud, svc.name)
+            if pid is None:
                 raise Failed(died_message(cloud, svc))
-            if svc.ready(cloud):
+            # A worker without a port is ready once it has survived its
+            # start-up (a bad config kills it within a second or two).
+            settled = svc.port or procs.age(pid) >= WORKER_SETTLE
+            if settled and svc.ready(cloud):
                 pending.remove(svc)
         if not pending:
             break

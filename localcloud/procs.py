@@ -49,6 +49,16 @@ def read_pid(cloud, name):
     return int(pid)
 
 
+def age(pid):
+    """Seconds since process `pid` started (0 if it is gone)."""
+    stat = _stat(pid)
+    if stat is None:
+        return 0.0
+    with open('/proc/uptime') as f:
+        uptime = float(f.read().split()[0])
+    return uptime - int(stat[2]) / os.sysconf('SC_CLK_TCK')
+
+
 def recorded(cloud, name):
     return pidfile(cloud, name).exists()
 
