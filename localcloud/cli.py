@@ -14,6 +14,8 @@ LOCALCLOUD_PORT_<SERVICE> (e.g. LOCALCLOUD_PORT_KEYSTONE=5000).
 """
 
 import argparse
+import contextlib
+import fcntl
 import sys
 
 from localcloud import commands
@@ -56,6 +58,29 @@ def main(argv=None, out=None):
     args = parser().parse_args(argv)
     out = out or sys.stdout
     cloud = config.Cloud()
+    if args.command == 'status':
+        return _run(args, cloud, out)
+    with _exclusive(cloud):
+        # Another command may have changed the state while we waited.
+        return _run(args, config.Cloud(), out)
+
+
+@contextlib.contextmanager
+def _exclusive(cloud):
+    """One changing command at a time per home (tests run them in parallel).
+    """
+    cloud.home.mkdir(parents=True, exist_ok=True)
+    with open(cloud.home / '.lock', 'w') as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.stderr.write('localcloud: waiting for another localcloud '
+                             'command to finish\n')
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _run(args, cloud, out):
     try:
         if args.command == 'up':
             return commands.up(cloud, out)
