@@ -116,9 +116,9 @@ class Context(object):
         found = self.entries(rtype)
         if not found:
             if required:
-                raise CreateError('needs at least one persistent %s (set '
-                                  '[upgrade] persistent_%s_count)'
-                                  % (rtype, rtype))
+                raise CreateError('needs a persistent %s and none is ready '
+                                  '(see [upgrade] persistent_%s_count and '
+                                  'the test of that type)' % (rtype, rtype))
             return None
         return found[index % len(found)]
 
@@ -219,8 +219,7 @@ class ResourceType(object):
         if not entry or not entry.get('id'):
             interrupted = entry is not None
             entry = ctx.state.record_intent(self.name, name, index=index)
-            ids = self.find(ctx, name) if interrupted else []
-            fields = {'id': ids[0]} if ids else self.create(ctx, entry)
+            fields = self._create_or_adopt(ctx, entry, interrupted)
             entry = ctx.state.record(self.name, name, **fields)
         self.finish(ctx, entry)
         body = self.wait_ready(ctx, entry)
@@ -233,6 +232,26 @@ class ResourceType(object):
     # partial data (nova listing no security groups while neutron
     # starts), for a moment. Real drift is still there after them.
     confirm_pauses = (1, 2, 4)
+
+    def _create_or_adopt(self, ctx, entry, look_first):
+        """Create, or adopt what an earlier attempt made (found by name).
+
+        A create call that failed transiently (503, refused, time-out) may
+        or may not have made the resource, so look it up by name before
+        trying again.
+        """
+        attempts = waiting.pauses(ctx.settings.retry_timeout)
+        while True:
+            try:
+                ids = self.find(ctx, entry['name']) if look_first else []
+                return {'id': ids[0]} if ids else self.create(ctx, entry)
+            except Exception as exc:
+                pause = next(attempts, None) if waiting.is_transient(
+                    exc) else None
+                if pause is None:
+                    raise
+                _sleep(pause)
+                look_first = True
 
     def verify_one(self, ctx, entry):
         """Return the Differences of one resource (empty: all is well).

@@ -139,9 +139,13 @@ class Provisioner(object):
         client = self._client('security_groups_client')
 
         def delete_all():
+            # no project filter: neutron would make the project a new
+            # default group while listing it
             groups = client.list_security_groups(
-                project_id=project_id, name='default')['security_groups']
+                name='default')['security_groups']
             for group in groups:
+                if group.get('project_id') != project_id:
+                    continue
                 base.ignore_not_found(client.delete_security_group,
                                       group['id'])
         waiting.retry_transient(delete_all, timeout)

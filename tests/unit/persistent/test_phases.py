@@ -177,6 +177,20 @@ class PhasesTest(unittest.TestCase):
         self.assertEqual({}, vols.volumes)
         self.assertFalse(self.state.exists())
 
+    def test_transient_create_error_adopts_what_was_made(self):
+        vols = self.clients.volumes_client_latest
+        real_create = vols.create_volume
+
+        def made_but_503(**kwargs):
+            real_create(**kwargs)
+            vols.create_volume = real_create
+            raise lib_exc.ServerFault()
+        vols.create_volume = made_but_503
+        self.create()
+        self.assertEqual(2, len(vols.volumes))   # not 3
+        entry = self.state.load()['resources']['volume']['pfx-volume-0']
+        self.assertTrue(entry['ready'])
+
     def test_interrupted_create_is_adopted_on_rerun(self):
         vols = self.clients.volumes_client_latest
         vols.crash_after_create = True
