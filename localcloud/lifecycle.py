@@ -4,6 +4,7 @@ import os
 import signal
 import time
 
+from localcloud import config
 from localcloud import procs
 from localcloud.progress import Failed
 from localcloud import services
@@ -35,13 +36,8 @@ def check_ports(cloud, svcs):
         raise Failed('\n'.join(
             'port %d on 127.0.0.1 (%s) is already in use by a process '
             'that is not ours: stop it, or choose another port with %s=...'
-            % (port, svc_name, _env_name(port_name))
+            % (port, svc_name, config.env_name(port_name))
             for svc_name, port_name, port in taken))
-
-
-def _env_name(port_name):
-    from localcloud import config
-    return config.env_name(port_name)
 
 
 def start(cloud, svc):

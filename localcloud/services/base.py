@@ -1,5 +1,9 @@
 """What every service module shares: the Service record and an INI writer."""
 
+import subprocess
+import urllib.error
+import urllib.request
+
 from localcloud import config
 
 
@@ -45,8 +49,6 @@ class Service(object):
 
 
 def _http_answers(cloud, port_name):
-    import urllib.error
-    import urllib.request
     try:
         urllib.request.urlopen(cloud.url(port_name, '/'), timeout=2).close()
         return True
@@ -109,7 +111,6 @@ def gunicorn(cloud, venv, app, port_name, threads=4, workers=1):
 
 def run(argv, what=None):
     """Run a setup command; raise with its output tail when it fails."""
-    import subprocess
     res = subprocess.run([str(a) for a in argv], capture_output=True,
                          text=True)
     if res.returncode:

@@ -5,6 +5,8 @@ Every server's `swift_dir` points at our etc/swift, where swift also reads
 swift.conf (nothing is written to /etc/swift).
 """
 
+import urllib.request
+
 from localcloud import config
 from localcloud.services import base
 
@@ -92,8 +94,6 @@ def _server(kind):
 
 
 def _healthy(port_name):
-    import urllib.request
-
     def check(cloud):
         try:
             urllib.request.urlopen(cloud.url(port_name, '/healthcheck'),
