@@ -12,6 +12,13 @@ def write(cloud, res, extensions):
     ws = cloud.workspace
     for sub in ('etc', 'logs', 'tempest_lock'):
         (ws / sub).mkdir(parents=True, exist_ok=True)
+    # An empty stestr repository (what `stestr init` writes), so `tempest
+    # run -l` works here too; `tempest run` writes .stestr.conf itself.
+    repo = ws / '.stestr'
+    if not repo.exists():
+        repo.mkdir()
+        (repo / 'format').write_text('1\n')
+        (repo / 'next-stream').write_text('0\n')
     conf = ws / 'etc' / 'tempest.conf'
     base.write_ini(conf, {
         'DEFAULT': {'log_dir': ws / 'logs', 'log_file': 'tempest.log'},
