@@ -3,6 +3,7 @@
 import os
 import pathlib
 import subprocess
+import time
 
 # qemu-utils: cinder runs `qemu-img info` on images it makes volumes from.
 # memcached: keystone's cache, shared by its workers.
@@ -34,8 +35,12 @@ def install(packages):
         for argv in (['apt-get', 'update', '-q'],
                      ['apt-get', 'install', '-y', '-q',
                       '--no-install-recommends'] + list(packages)):
-            res = subprocess.run(argv, env=env, capture_output=True,
-                                 text=True)
+            for attempt in (1, 2):     # one retry: mirrors hiccup
+                res = subprocess.run(argv, env=env, capture_output=True,
+                                     text=True)
+                if res.returncode == 0:
+                    break
+                time.sleep(5)
             if res.returncode:
                 raise RuntimeError('%s failed:\n%s' % (
                     ' '.join(argv), res.stdout[-3000:] + res.stderr[-3000:]))

@@ -8,6 +8,7 @@ of what was asked makes a second `up` skip pip entirely.
 import hashlib
 import subprocess
 import sys
+import time
 
 from localcloud import config
 
@@ -81,8 +82,13 @@ def build_all(cloud, names):
                      for n, b in zip(names, built))
 
 
-def _run(argv):
-    res = subprocess.run(argv, capture_output=True, text=True)
+def _run(argv, attempts=2):
+    """Run pip (or venv); one retry, as an index may hiccup."""
+    for attempt in range(attempts):
+        res = subprocess.run(argv, capture_output=True, text=True)
+        if res.returncode == 0:
+            return
+        time.sleep(3)
     if res.returncode:
         raise RuntimeError('%s failed:\n%s' % (
             ' '.join(argv[:6]), (res.stdout + res.stderr)[-4000:]))
