@@ -8,6 +8,9 @@ Usage:
   start|stop SERVICE         one service (name or alias)
   restart SERVICE [--json]   stop + start, report the API outage
   upgrade keystone --to V    rolling upgrade (expand/migrate/swap/contract)
+  upgrade PROJECT --to V     other projects (nova, neutron, glance, cinder,
+                             swift, placement): V must be the installed
+                             version; restarts each of its processes
   reset                      down + wipe data: next `up` starts afresh
 Home: $LOCALCLOUD_HOME (default <repo>/.localcloud); ports: env vars
 LOCALCLOUD_PORT_<SERVICE> (e.g. LOCALCLOUD_PORT_KEYSTONE=5000).

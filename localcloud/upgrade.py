@@ -16,6 +16,7 @@ from localcloud import config
 from localcloud import lifecycle
 from localcloud.progress import Failed
 from localcloud.progress import step
+from localcloud import restart
 from localcloud import services
 from localcloud.services import keystone
 from localcloud import venvs
@@ -25,10 +26,40 @@ def venv_for(version):
     return 'main' if version == config.MAIN_KEYSTONE else 'keystone-' + version
 
 
+DISTRIBUTIONS = {'placement': 'openstack_placement'}
+
+
+def installed_version(cloud, project):
+    """Version of `project` in the main venv, from its dist-info."""
+    dist = DISTRIBUTIONS.get(project, project)
+    found = sorted(cloud.venv('main').glob(
+        'lib/python3*/site-packages/%s-*.dist-info' % dist))
+    if not found:
+        return None
+    return found[0].name[len(dist) + 1:-len('.dist-info')]
+
+
+def same_version_restart(cloud, out, project, to):
+    """Other services: an "upgrade" to the installed version is a restart
+    of each of the project's processes (no second release is proven)."""
+    module = {m.__name__.rsplit('.', 1)[1]: m for m in services.PROJECTS}
+    if project not in module:
+        raise Failed('unknown project %r; known: %s' % (
+            project, ', '.join(sorted(module))))
+    have = installed_version(cloud, project)
+    if to != have:
+        raise Failed('%s: only a restart at the installed version %s is '
+                     'supported (keystone has a real version pair)' % (
+                         project, have))
+    code = 0
+    for svc in module[project].SERVICES:
+        code = restart.restart(cloud, out, svc.name) or code
+    return code
+
+
 def upgrade(cloud, out, service, to):
     if service != 'keystone':
-        raise Failed('only keystone has a real version pair; restart %s '
-                     'instead' % service)
+        return same_version_restart(cloud, out, service, to)
     current = cloud.keystone_version
     if current == to:
         out.write('keystone is already at %s\n' % to)
