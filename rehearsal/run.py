@@ -18,6 +18,7 @@ RESTARTS = ('nova-api', 'neutron-server', 'cinder-api', 'glance-api',
             'swift-proxy')
 BASELINE_S = 5.0
 SETTLE_S = 3.0
+STEP_START = '  > '     # localcloud.progress.START_PREFIX
 
 
 def _bin(name):
@@ -65,8 +66,8 @@ class Rehearsal(object):
         env = dict(self.env)
         if label:
             env['UPGRADE_VERIFY_LABEL'] = label
-        argv = [_bin('tempest'), 'run', '--regex', regex,
-                '--concurrency', '2']
+        argv = [_bin('tempest'), 'run', '--config-file', self.conf,
+                '--regex', regex, '--concurrency', '2']
         log = os.path.join(self.logs, '%s.log' % name.replace(' ', '-'))
         if not background:
             return self.steps.run(name, argv, cwd=self.workspace, env=env,
@@ -182,14 +183,13 @@ class Rehearsal(object):
                   % (OLD_KEYSTONE, NEW_KEYSTONE))
 
         def on_line(line):
-            text = line.strip()
-            if text and text[0] != '[' and ' s' in text:
-                self.mark('keystone upgrade: %s' % ' '.join(
-                    text.split()[:-2] if text.endswith(' s') else
-                    text.split()))
+            # localcloud prints "  > <step>" as each step starts.
+            if line.startswith(STEP_START):
+                self.mark('keystone upgrade: %s' % line[len(STEP_START):])
         step = self.localcloud('keystone upgrade %s -> %s' % (
             OLD_KEYSTONE, NEW_KEYSTONE), 'upgrade', 'keystone', '--to',
-            NEW_KEYSTONE, on_line=on_line)
+            NEW_KEYSTONE, on_line=on_line,
+            env=dict(os.environ, LOCALCLOUD_STEP_STARTS='1'))
         self.mark('keystone upgrade: done')
         return step
 
@@ -202,10 +202,12 @@ class Rehearsal(object):
         self.mark('restarts done')
 
     def report(self):
+        # Its exit status is the verdict (1: a check failed), and its
+        # output, printed below in full, says which.
         return self.steps.run(
             'report', [_bin('upgrade-report'), self.run_dir,
                        '--output-dir', os.path.join(self.root, 'report')],
-            log_path=os.path.join(self.logs, 'report.log'))
+            log_path=os.path.join(self.logs, 'report.log'), tail=False)
 
     def run(self):
         ok = self.cloud_at_old_keystone() and self.make_workspace()['ok']

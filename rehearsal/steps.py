@@ -40,7 +40,7 @@ class StepLog(object):
         return [s['name'] for s in self.steps if not s['ok']]
 
     def run(self, name, argv, cwd=None, env=None, log_path=None,
-            on_line=None):
+            on_line=None, tail=True):
         """Run ``argv``; its output goes to ``log_path`` (and ``on_line``).
 
         Returns the step record; a non-zero exit marks the step failed and
@@ -54,12 +54,12 @@ class StepLog(object):
             proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                     stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True)
-            tail = []
+            last = []
             for line in proc.stdout:
                 if log:
                     log.write(line)
                     log.flush()
-                tail = (tail + [line.rstrip()])[-15:]
+                last = (last + [line.rstrip()])[-15:]
                 if on_line:
                     on_line(line.rstrip())
             code = proc.wait()
@@ -70,7 +70,8 @@ class StepLog(object):
             if log:
                 log.close()
         if code != 0:
-            detail = 'exit %d; log %s; last lines:\n    %s' % (
-                code, log_path or '-', '\n    '.join(tail))
+            detail = 'exit %d; log %s' % (code, log_path or '-')
+            if tail:
+                detail += '; last lines:\n    ' + '\n    '.join(last)
             return self.record(name, start, False, detail)
         return self.record(name, start, True)

@@ -1,8 +1,15 @@
-"""A PNG of the timeline for tickets (matplotlib, no display needed)."""
+"""A PNG of the timeline for tickets (matplotlib, no display needed).
+
+Markers are numbered on the chart and listed, with their times, under it:
+marker texts (e.g. the output of a db_sync step) are too long to stand on
+the chart itself.
+"""
 
 from upgrade_tempest_plugin.report import html as html_mod
 from upgrade_tempest_plugin.report import series as series_mod
 from upgrade_tempest_plugin.report import timeutil
+
+MARKER_TEXT_MAX = 64
 
 
 def _import_pyplot():
@@ -16,11 +23,30 @@ def _import_pyplot():
     return pyplot
 
 
+def _marker_lines(markers):
+    lines = []
+    for number, marker in enumerate(markers, 1):
+        text = marker['text']
+        if len(text) > MARKER_TEXT_MAX:
+            text = text[:MARKER_TEXT_MAX - 3] + '...'
+        lines.append('%2d  %s  %s' % (number, timeutil.to_iso(
+            timeutil.to_epoch(marker['time']))[11:23], text))
+    return lines
+
+
 def render(report, probe_series, path):
     """Write the timeline PNG to ``path``; return the path."""
     plt = _import_pyplot()
-    fig, (avail, lat) = plt.subplots(2, 1, sharex=True, figsize=(12, 6.5),
-                                     height_ratios=[0.55, 0.45])
+    markers = report.get('markers', [])
+    listing = _marker_lines(markers)
+    rows = (len(listing) + 1) // 2
+    chart_h, list_h = 5.5, 0.12 * rows + (0.2 if rows else 0)
+    fig = plt.figure(figsize=(12, chart_h + list_h))
+    bottom = (list_h + 0.6) / (chart_h + list_h)
+    grid = fig.add_gridspec(2, 1, height_ratios=[0.55, 0.45], hspace=0.08,
+                            left=0.07, right=0.86, top=0.93, bottom=bottom)
+    avail = fig.add_subplot(grid[0])
+    lat = fig.add_subplot(grid[1], sharex=avail)
     services = (report.get('uptime') or {}).get('services', {})
     for i, name in enumerate(sorted(services)):
         color = html_mod.COLORS[i % len(html_mod.COLORS)]
@@ -35,32 +61,37 @@ def render(report, probe_series, path):
                 timeutil.to_datetime(timeutil.to_epoch(w['start'])),
                 timeutil.to_datetime(timeutil.to_epoch(w['end'])),
                 color=color, alpha=0.25)
-    for marker in report.get('markers', []):
+    for number, marker in enumerate(markers, 1):
         when = timeutil.to_datetime(timeutil.to_epoch(marker['time']))
         for ax in (avail, lat):
             ax.axvline(when, color='gray', linestyle=':', linewidth=0.8)
-        avail.annotate(marker['text'], (when, 101), rotation=60,
-                       fontsize=6, va='bottom', annotation_clip=False)
+        avail.annotate(str(number), (when, 106), fontsize=6, ha='center',
+                       va='bottom', annotation_clip=False, color='dimgray')
     for label, start, end, passed in series_mod.verify_spans(report):
+        color = 'green' if passed else 'red'
         avail.axvspan(timeutil.to_datetime(start),
                       timeutil.to_datetime(max(end, start + 0.5)),
-                      ymin=0, ymax=0.05,
-                      color='green' if passed else 'red', alpha=0.6)
+                      ymin=0, ymax=0.05, color=color, alpha=0.6)
         avail.annotate('verify %s: %s' % (label, 'ok' if passed
                                           else 'FAILED'),
-                       (timeutil.to_datetime(start), 6), fontsize=6,
-                       color='green' if passed else 'red')
+                       (timeutil.to_datetime(start), 8), fontsize=6,
+                       color=color)
     verdict = 'PASSED' if report['verdict']['passed'] else 'FAILED'
-    avail.set_title('Upgrade report: %s' % verdict, loc='left',
-                    pad=48 if report.get('markers') else 6)
+    fig.suptitle('Upgrade report: %s' % verdict, x=0.07, ha='left')
     avail.set_ylabel('% probes ok / s')
     avail.set_ylim(-5, 105)
-    lat.set_ylabel('latency ms (max / s)')
+    avail.tick_params(labelbottom=False)
+    lat.set_ylabel('max latency ms / s')
     lat.set_xlabel('UTC')
     if services:
-        avail.legend(loc='lower left', fontsize=7, ncol=len(services))
-    fig.autofmt_xdate()
-    fig.tight_layout()
+        avail.legend(loc='upper left', bbox_to_anchor=(1.01, 1.0),
+                     fontsize=8, frameon=False)
+    if listing:
+        half = (len(listing) + 1) // 2
+        for column, chunk in enumerate((listing[:half], listing[half:])):
+            fig.text(0.07 + column * 0.46, list_h / (chart_h + list_h),
+                     '\n'.join(chunk), fontsize=6.5, family='monospace',
+                     va='top')
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
