@@ -145,8 +145,10 @@ class UptimeDaemonTest(testtools.TestCase):
                os.path.join(self.dir, 'uptime'), '--rate', str(RATE),
                '--service-rates',
                ','.join('%s=%s' % kv for kv in RATES.items())]
-        proc = subprocess.Popen(cmd, cwd=self.dir, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+        self.daemon_out = os.path.join(self.dir, 'daemon.out')
+        with open(self.daemon_out, 'w') as out:
+            proc = subprocess.Popen(cmd, cwd=self.dir, stdout=out,
+                                    stderr=subprocess.STDOUT)
         self.addCleanup(lambda: proc.poll() is None and proc.terminate())
         return proc
 
@@ -162,7 +164,8 @@ class UptimeDaemonTest(testtools.TestCase):
         _token, catalog = admin_token()
         daemon = self._daemon()
         time.sleep(8)      # workers started, tokens fetched, probing
-        self.assertIsNone(daemon.poll(), daemon.stdout.read())
+        if daemon.poll() is not None:
+            self.fail(open(self.daemon_out).read())
         # Our own probe of every API, the whole time: the truth to compare
         # with, also for the APIs we do not restart (others share the cloud).
         outside = {}
@@ -188,8 +191,8 @@ class UptimeDaemonTest(testtools.TestCase):
             probe.halt.set()
             probe.join(5)
         open(os.path.join(self.dir, 'uptime', 'stop'), 'w').close()
-        out, _ = daemon.communicate(timeout=120)
-        self.assertEqual(0, daemon.returncode, out)
+        daemon.wait(timeout=120)
+        self.assertEqual(0, daemon.returncode, open(self.daemon_out).read())
         result = summary.load(os.path.join(self.dir, 'uptime'))
         problems = []
         for series, svc in sorted(result['services'].items()):
