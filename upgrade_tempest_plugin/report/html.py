@@ -8,6 +8,11 @@ verify runs are shaded bands labelled with their outcome. The chart's div
 has id ``timeline`` and every series a stable name
 (``<service> availability``, ``<service> downtime``, ``<service>
 latency``, ``markers``, ``verify runs``).
+
+The page checks itself, for people and for headless browsers alike: it
+records any script error in the ``data-js-errors`` attribute of ``<body>``
+and, once plotly has drawn the chart, the names of the drawn series in
+``data-rendered-series`` (``render-status`` becomes ``rendered``).
 """
 
 import html as html_escape
@@ -119,6 +124,7 @@ def render(report, probe_series):
         'verdict': verdict,
         'summary': html_escape.escape(text_mod.render(report)),
         'chart': chart,
+        'chart_id': CHART_ID,
         'report_json': html_escape.escape(json.dumps(report, indent=1)),
     }
 
@@ -126,17 +132,46 @@ def render(report, probe_series):
 PAGE = '''<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>%(title)s</title>
+<script>
+window.__reportErrors = [];
+window.addEventListener('error', function (e) {
+  window.__reportErrors.push(String(e.message));
+  document.body && document.body.setAttribute(
+    'data-js-errors', JSON.stringify(window.__reportErrors));
+});
+</script>
 <style>
 body { font-family: sans-serif; margin: 1.5em; }
 .passed { color: #2a7a2a; } .failed { color: #b22222; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 </style></head>
-<body>
+<body data-render-status="pending" data-js-errors="[]">
 <h1>Upgrade report: <span class="%(verdict_class)s">%(verdict)s</span></h1>
 <h2>Summary</h2>
 <pre id="summary">%(summary)s</pre>
 <h2>Timeline</h2>
 %(chart)s
+<script>
+(function () {
+  var gd = document.getElementById('%(chart_id)s');
+  function done() {
+    var names = (gd.data || []).map(function (t) { return t.name; });
+    var drawn = gd.querySelectorAll('.main-svg .trace').length;
+    document.body.setAttribute('data-rendered-series',
+                               JSON.stringify(names));
+    document.body.setAttribute('data-drawn-traces', String(drawn));
+    document.body.setAttribute('data-js-errors',
+                               JSON.stringify(window.__reportErrors));
+    document.body.setAttribute('data-render-status',
+                               drawn > 0 ? 'rendered' : 'empty');
+  }
+  if (gd && gd._fullLayout) { done(); }
+  else if (gd) { gd.addEventListener('plotly_afterplot', done); }
+  window.addEventListener('load', function () {
+    if (gd && gd._fullLayout) { done(); }
+  });
+})();
+</script>
 <details><summary>Combined report (JSON)</summary>
 <pre id="report-json">%(report_json)s</pre></details>
 </body></html>

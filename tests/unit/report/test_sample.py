@@ -1,0 +1,75 @@
+"""The report of saved real outputs, copied from elsewhere."""
+
+import glob
+import io
+import json
+import os
+import shutil
+import tempfile
+
+import testtools
+
+from upgrade_tempest_plugin.report import cmd
+
+SAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'samples', 'rehearsal-run')
+
+
+class TestSavedRehearsal(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work, True)
+        self.run_dir = os.path.join(work, 'copied-run')
+        shutil.copytree(SAMPLE, self.run_dir)
+        self.out = io.StringIO()
+        self.code, self.written = cmd.build(self.run_dir, out=self.out)
+        with open(os.path.join(self.run_dir, 'report', 'report.json')) as f:
+            self.report = json.load(f)
+
+    def test_verdict_and_files(self):
+        self.assertEqual(cmd.EXIT_PASSED, self.code, self.out.getvalue())
+        self.assertEqual(4, len(self.written))
+        self.assertIn('Upgrade report: PASSED', self.out.getvalue())
+
+    def test_every_restarted_api_shows_its_window(self):
+        services = self.report['uptime']['services']
+        expected = {'keystone': 'keystone upgrade: swap keystone processes',
+                    'nova': 'restart nova-api',
+                    'neutron': 'restart neutron-server',
+                    'cinder': 'restart cinder-api',
+                    'glance': 'restart glance-api',
+                    'swift': 'restart swift-proxy'}
+        self.assertEqual(sorted(expected), sorted(services))
+        for name, marker in expected.items():
+            entry = services[name]
+            self.assertLess(entry['uptime_pct'], 100.0, name)
+            self.assertEqual(entry['total_requests'],
+                             entry['successful_requests']
+                             + entry['failed_requests'])
+            overlapped = [m['text'] for w in entry['windows']
+                          for m in w['markers']]
+            self.assertIn(marker, overlapped, name)
+
+    def test_verify_runs_and_steps(self):
+        self.assertEqual(['during', 'after'],
+                         [r['label'] for r in self.report['persistent']])
+        for run in self.report['persistent']:
+            self.assertTrue(run['passed'])
+            self.assertEqual([], run['differences'])
+            self.assertGreater(len(run['resources_checked']), 0)
+        names = [s['name'] for s in self.report['steps']]
+        self.assertIn('keystone upgrade 28.1.0 -> 30.0.0', names)
+        self.assertTrue(all(s['ok'] for s in self.report['steps']))
+
+    def test_stats_merged_across_processes(self):
+        total = 0
+        for path in glob.glob(os.path.join(SAMPLE, 'stats', '*.json')):
+            with open(path) as f:
+                total += sum(m['passes'] + m['failures']
+                             for m in json.load(f)['methods'])
+        merged = sum(s['passes'] + s['failures']
+                     for s in self.report['stats'].values())
+        self.assertEqual(total, merged)
+        self.assertGreater(merged, 0)
