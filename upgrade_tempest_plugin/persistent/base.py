@@ -85,8 +85,10 @@ class Context(object):
         if provider is None:
             return
         try:
-            waiting.retry_transient(provider.get_auth,
-                                    self.settings.retry_timeout)
+            waiting.retry_transient(
+                provider.get_auth, self.settings.retry_timeout,
+                transient=lambda exc: waiting.is_transient(exc) and (
+                    errors.http_status(exc) != 401))
         except Exception as exc:
             creds = getattr(provider, 'credentials', None)
             raise LoginError('Cannot log in as the owner of the persistent '

@@ -10,7 +10,10 @@ import time
 
 from upgrade_tempest_plugin.common import errors
 
-TRANSIENT_STATUSES = (500, 502, 503, 504)
+# 401 too: a service that cannot reach keystone (restarting) to validate a
+# token that was fine a moment ago answers 401. A wrong password is caught
+# earlier, when the token is first fetched (see base.Context.authenticate).
+TRANSIENT_STATUSES = (401, 500, 502, 503, 504)
 TRANSIENT_KINDS = (errors.CONNECTION_REFUSED, errors.CONNECTION_RESET,
                    errors.TIMEOUT)
 # Raised by tempest's auth provider when keystone answers a token request
@@ -53,19 +56,22 @@ def pauses(timeout, first=0.5, longest=5.0, clock=time.monotonic):
         pause = min(pause * 2, longest)
 
 
-def retry_transient(call, timeout, sleep=time.sleep, retry_also=()):
+def retry_transient(call, timeout, sleep=time.sleep, retry_also=(),
+                    transient=None):
     """Return ``call()``, retrying transient errors for ``timeout`` seconds.
 
     ``retry_also`` is a predicate on the exception for more errors to retry
-    (e.g. a 409 while a dependent resource is still going away). The last
-    error is raised when the time is up.
+    (e.g. a 409 while a dependent resource is still going away);
+    ``transient`` replaces ``is_transient``. The last error is raised when
+    the time is up.
     """
+    transient = transient or is_transient
     attempts = pauses(timeout)
     while True:
         try:
             return call()
         except Exception as exc:
-            if not (is_transient(exc) or (retry_also and retry_also(exc))):
+            if not (transient(exc) or (retry_also and retry_also(exc))):
                 raise
             pause = next(attempts, None)
             if pause is None:

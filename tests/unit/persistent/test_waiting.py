@@ -22,6 +22,7 @@ class WaitingTest(unittest.TestCase):
             lib_exc.UnexpectedResponseCode(resp={'status': 503})))
         self.assertFalse(waiting.is_transient(lib_exc.NotFound()))
         self.assertFalse(waiting.is_transient(lib_exc.Forbidden()))
+        self.assertTrue(waiting.is_transient(lib_exc.Unauthorized()))
         self.assertTrue(waiting.is_not_found(lib_exc.NotFound()))
 
     def test_retry_until_success(self):
