@@ -1,9 +1,13 @@
 """Downtime windows from a series of probe results.
 
-A window starts at the first failed probe (its send time) and ends at the
-send time of the next successful probe, so its duration estimates the
-outage to within one probe interval. A window still open when the run ends
-closes at the end of the run and is marked ``open``.
+A window starts at the first failed probe (its send time) and ends when the
+next successful probe completes (its send time plus latency), so its
+duration estimates the outage to within one probe interval. The end is the
+completion, not the send time, because an API that is restarting often
+holds new connections in its listen backlog until it is ready: a probe sent
+during the outage then succeeds, late, when the API is back. A window still
+open when the run ends closes at the end of the run and is marked
+``open``.
 """
 
 
@@ -25,7 +29,7 @@ def find_windows(records, end_time=None):
             current['errors'][err] = current['errors'].get(err, 0) + 1
             current['last_failed'] = rec['time']
         elif current is not None:
-            current['end'] = rec['time']
+            current['end'] = rec['time'] + rec.get('latency', 0.0)
             windows.append(_close(current))
             current = None
     if current is not None:

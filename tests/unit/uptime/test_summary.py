@@ -44,8 +44,8 @@ class SummaryTest(testtools.TestCase):
         self.assertEqual(100.0, nova['start_time'])
         self.assertEqual(101.0, nova['end_time'])
         self.assertEqual(1, len(nova['windows']))
-        self.assertAlmostEqual(0.2, nova['total_downtime_s'])
-        self.assertAlmostEqual(0.2, nova['longest_downtime_s'])
+        self.assertAlmostEqual(0.21, nova['total_downtime_s'])
+        self.assertAlmostEqual(0.21, nova['longest_downtime_s'])
         self.assertEqual({'connection refused': 2}, nova['errors'])
         self.assertEqual(['max', 'p50', 'p95', 'p99'],
                          sorted(nova['latency']))
@@ -124,5 +124,5 @@ class ThresholdsTest(testtools.TestCase):
                           'uptime %'], [v['threshold'] for v in found])
         for v in found:
             self.assertAlmostEqual(0.7, v['window']['start'])
-            self.assertIn('window 0.400 s', v['message'])
+            self.assertIn('window 0.410 s', v['message'])
         self.assertIn('is below', found[2]['message'])

@@ -14,12 +14,21 @@ class WindowsTest(testtools.TestCase):
         wins = windows.find_windows(recs)
         self.assertEqual(2, len(wins))
         self.assertAlmostEqual(0.2, wins[0]['start'])
-        self.assertAlmostEqual(0.5, wins[0]['end'])
-        self.assertAlmostEqual(0.3, wins[0]['duration_s'])
+        self.assertAlmostEqual(0.51, wins[0]['end'])    # + its latency
+        self.assertAlmostEqual(0.31, wins[0]['duration_s'])
         self.assertEqual(3, wins[0]['failed_probes'])
         self.assertEqual({'connection refused': 3}, wins[0]['errors'])
         self.assertFalse(wins[0]['open'])
-        self.assertAlmostEqual(0.1, wins[1]['duration_s'])
+        self.assertAlmostEqual(0.11, wins[1]['duration_s'])
+
+    def test_backlogged_success_ends_when_answered(self):
+        # restarting API: probes sent while it boots wait in the backlog
+        recs = fakes.series('.xx..')
+        recs[3]['latency'] = 1.5        # sent at 0.3, answered at 1.8
+        recs[4]['latency'] = 1.41       # sent at 0.4, answered at 1.81
+        wins = windows.find_windows(recs)
+        self.assertAlmostEqual(0.1, wins[0]['start'])
+        self.assertAlmostEqual(1.8, wins[0]['end'])
 
     def test_unsorted_records_and_error_classes(self):
         recs = fakes.series('.xx.')
@@ -27,7 +36,7 @@ class WindowsTest(testtools.TestCase):
         wins = windows.find_windows(list(reversed(recs)))
         self.assertEqual({'connection refused': 1, 'HTTP 503': 1},
                          wins[0]['errors'])
-        self.assertAlmostEqual(0.2, wins[0]['duration_s'])
+        self.assertAlmostEqual(0.21, wins[0]['duration_s'])
 
     def test_open_window_ends_at_run_end(self):
         wins = windows.find_windows(fakes.series('..xx'), end_time=0.5)
