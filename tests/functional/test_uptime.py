@@ -114,25 +114,33 @@ class OutsideProbe(threading.Thread):
         finally:
             conn.close()
 
+    def _one(self):
+        t = time.time()
+        ok = self.once()
+        self.records.append({'time': t, 'ok': ok,
+                             'latency': time.time() - t})
+
     def run(self):
+        # Open loop as well: a request held in a restarting API's backlog
+        # must not hold up the next one.
         start = time.monotonic()
         k = 0
         while not self.halt.is_set():
-            due = start + k * OUTSIDE_INTERVAL
-            delay = due - time.monotonic()
+            delay = start + k * OUTSIDE_INTERVAL - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            t = time.time()
-            ok = self.once()
-            self.records.append({'time': t, 'ok': ok,
-                                 'latency': time.time() - t})
-            k = max(k + 1, int((time.monotonic() - start)
-                               / OUTSIDE_INTERVAL))
+            threading.Thread(target=self._one, daemon=True).start()
+            k += 1
+        time.sleep(1.2)         # let the last requests end
+
+    def windows(self, start, end):
+        """The windows that overlap [start, end]."""
+        return [w for w in windows.find_windows(self.records)
+                if w['end'] >= start and w['start'] <= end]
 
     def outage(self, start, end):
         """Seconds down in the windows that overlap [start, end]."""
-        return sum(w['duration_s'] for w in windows.find_windows(
-            self.records) if w['end'] >= start and w['start'] <= end)
+        return sum(w['duration_s'] for w in self.windows(start, end))
 
 
 class UptimeDaemonTest(testtools.TestCase):
@@ -195,6 +203,7 @@ class UptimeDaemonTest(testtools.TestCase):
         t_end = time.time()
         for probe in outside.values():
             probe.halt.set()
+        for probe in outside.values():
             probe.join(5)
         open(os.path.join(self.dir, 'uptime', 'stop'), 'w').close()
         daemon.wait(timeout=120)
@@ -210,12 +219,17 @@ class UptimeDaemonTest(testtools.TestCase):
             got = sum(w['duration_s'] for w in mine)
             tolerance = max(0.1 * truth, 2.0 / RATES.get(series, RATE))
             kind = 'restarted' if series in periods else 'untouched'
+            theirs = outside[series].windows(t0, t1) if series in outside \
+                else []
             self._report(
-                '%-8s %-9s outside %.3f s, uptime probes %.3f s in %d '
-                'windows %s, error %+.3f s (tolerance %.3f); uptime %s%%' % (
-                    series, kind, truth, got, len(mine),
-                    [w['errors'] for w in mine], got - truth, tolerance,
-                    svc['uptime_pct']))
+                '%-8s %-9s outside %.3f s %s, uptime probes %.3f s %s, '
+                'error %+.3f s (tolerance %.3f); uptime %s%%' % (
+                    series, kind, truth,
+                    ['%.2f@%.2f' % (w['duration_s'], w['start'] % 100)
+                     for w in theirs], got,
+                    ['%.2f@%.2f %s' % (w['duration_s'], w['start'] % 100,
+                                       w['errors']) for w in mine],
+                    got - truth, tolerance, svc['uptime_pct']))
             if series in periods and truth <= 0:
                 problems.append('%s: no outage seen from outside' % series)
             elif abs(got - truth) > tolerance:
