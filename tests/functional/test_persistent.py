@@ -15,10 +15,6 @@ and small counts:
    volumes, snapshots, networks, subnets, ports, routers, security groups
    and images are listed: none left; the owner project and user and the
    state file are gone.
-
-Volume attachments are not created here (count 0): on this cloud nova's
-detach is refused by cinder (ConflictNovaUsingAttachment), so cleanup of
-an attached volume would need an admin.
 """
 
 import configparser
@@ -42,7 +38,7 @@ TEMPEST = os.path.join(os.path.dirname(sys.executable), 'tempest')
 
 COUNTS = {'keypair': 1, 'security_group': 1, 'network': 1, 'subnet': 1,
           'router': 1, 'port': 2, 'server': 1, 'volume': 2,
-          'volume_snapshot': 1, 'volume_attachment': 0, 'container': 1,
+          'volume_snapshot': 1, 'volume_attachment': 1, 'container': 1,
           'object': 3, 'image': 1}
 
 

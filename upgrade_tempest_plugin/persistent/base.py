@@ -67,6 +67,7 @@ class Context(object):
         self.state = state_file
         self.settings = settings
         self.project_id = project_id
+        self.admin = None   # admin clients, for what only an admin may do
         self._decorate = decorate or (lambda client: client)
         self.data = None
         self.refresh()
@@ -74,6 +75,13 @@ class Context(object):
     def client(self, attr):
         """Return the owner's (traced) service client ``attr``."""
         return self._decorate(getattr(self.clients, attr))
+
+    def admin_client(self, attr):
+        """Return the admin's client ``attr`` (the owner's if no admin)."""
+        admin = getattr(self, 'admin', None)
+        if admin is None:
+            return self.client(attr)
+        return self._decorate(getattr(admin, attr))
 
     def authenticate(self):
         """Get the owner's token once, before threads need it.

@@ -2,6 +2,7 @@
 
 from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import drift
+from upgrade_tempest_plugin.persistent import network
 
 MAC = 'OS-EXT-IPS-MAC:mac_addr'
 
@@ -108,6 +109,11 @@ class Server(base.ResourceType):
 
     def delete(self, ctx, entry):
         ctx.client('servers_client').delete_server(entry['id'])
+
+    def delete_one(self, ctx, entry):
+        super(Server, self).delete_one(ctx, entry)
+        if entry.get('id'):
+            network.delete_orphan_ports(ctx, device_id=entry['id'])
 
     def find(self, ctx, name):
         body = ctx.client('servers_client').list_servers(name='^%s$' % name)

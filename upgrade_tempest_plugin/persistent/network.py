@@ -31,6 +31,29 @@ def _fixed_ips(body):
             for ip in body.get('fixed_ips', [])]
 
 
+def delete_orphan_ports(ctx, **filters):
+    """Delete the ports nova left behind for servers that are gone.
+
+    A server deleted while its compute service was down (or restarting)
+    can leave its ports, which then hold IPs of our subnets. Neutron lets
+    only an admin delete a port bound to compute: ``ctx.admin`` if set.
+    """
+    ports = ctx.client('ports_client').list_ports(**filters)['ports']
+    orphans = [p for p in ports
+               if (p.get('device_owner') or '').startswith('compute:')]
+    if not orphans:
+        return 0
+    servers = ctx.client('servers_client').list_servers()['servers']
+    alive = {s['id'] for s in servers}
+    count = 0
+    for port in orphans:
+        if port.get('device_id') not in alive:
+            base.ignore_not_found(
+                ctx.admin_client('ports_client').delete_port, port['id'])
+            count += 1
+    return count
+
+
 class _Neutron(base.ResourceType):
     services = ('neutron',)
     client_name = None     # e.g. 'networks_client'
@@ -119,6 +142,11 @@ class Subnet(_Neutron):
             name=entry['name'], network_id=network['id'], ip_version=4,
             cidr=cidr(entry['index']))
         return {'id': body['subnet']['id'], 'network': network['name']}
+
+    def delete(self, ctx, entry):
+        subnet = self.show(ctx, entry)
+        delete_orphan_ports(ctx, network_id=subnet['network_id'])
+        self._client(ctx).delete_subnet(entry['id'])
 
     def snapshot(self, ctx, entry, body):
         return drift.pick(body, {
