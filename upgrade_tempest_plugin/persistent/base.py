@@ -271,7 +271,8 @@ class ResourceType(object):
         they are still there after ``confirm_pauses``.
         """
         diffs = self._verify_retrying(ctx, entry)
-        if ctx.settings.retry_timeout > 0:
+        unfinished = not entry.get('id') or not entry.get('ready')
+        if ctx.settings.retry_timeout > 0 and not unfinished:
             for pause in self.confirm_pauses:
                 if not diffs:
                     break
