@@ -787,6 +787,23 @@ class TestLatency(testtools.TestCase):
             self.assertTrue(lower <= value < upper, (value, lower, upper))
             self.assertLessEqual((upper - lower) / lower, 1.0 / 32 + 1e-12)
 
+    def test_pass_path_buckets_like_latency_add(self):
+        # MethodStats.add_pass inlines Latency.add for speed: both must put
+        # every value in the same bucket, extremes included.
+        rnd = random.Random(11)
+        values = [0.0, 1e-9, 1e6] + [
+            math.exp(rnd.uniform(math.log(1e-7), math.log(2e4)))
+            for _ in range(3000)]
+        method = tracking.MethodStats('C', 'm')
+        reference = tracking.Latency()
+        for value in values:
+            method.add_pass(value)
+            reference.add(value)
+        self.assertEqual(reference.buckets, method.latency.buckets)
+        self.assertEqual((reference.count, reference.min, reference.max),
+                         (method.latency.count, method.latency.min,
+                          method.latency.max))
+
     def test_merge_equals_union(self):
         rnd = random.Random(3)
         left = [rnd.expovariate(20) for _ in range(500)]
