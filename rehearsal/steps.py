@@ -1,10 +1,10 @@
 """Run and record the steps of the rehearsal."""
 
-import json
-import os
 import subprocess
 import sys
 import time
+
+from upgrade_tempest_plugin.common import fileutil
 
 
 class StepLog(object):
@@ -29,11 +29,8 @@ class StepLog(object):
         return step
 
     def _save(self):
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        tmp = self.path + '.tmp'
-        with open(tmp, 'w') as f:
-            json.dump({'steps': self.steps}, f, indent=1)
-        os.replace(tmp, self.path)
+        fileutil.write_json(self.path, {'steps': self.steps},
+                            sort_keys=False)
 
     @property
     def failed(self):

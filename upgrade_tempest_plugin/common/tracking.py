@@ -114,11 +114,11 @@ import json
 import math
 import os
 import sys
-import tempfile
 import threading
 import time
 
 from upgrade_tempest_plugin.common import errors
+from upgrade_tempest_plugin.common import fileutil
 
 DEFAULT_WHITELIST = ('is_resource_deleted', 'wait_for_server_termination',
                      'wait_for_resource_deletion')
@@ -602,25 +602,7 @@ class Stats(object):
 
     def save(self, path):
         """Write the stats as JSON to ``path`` atomically; return path."""
-        path = os.fspath(path)
-        parent = os.path.dirname(os.path.abspath(path))
-        os.makedirs(parent, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=parent, suffix='.tmp',
-                                   prefix='.%s.' % os.path.basename(path))
-        try:
-            with os.fdopen(fd, 'w') as out:
-                json.dump(self.to_dict(), out, indent=1, sort_keys=True)
-                out.write('\n')
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return path
+        return fileutil.write_json(path, self.to_dict())
 
     @classmethod
     def load(cls, path):

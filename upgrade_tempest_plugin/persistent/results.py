@@ -15,8 +15,9 @@ Under ``<output_dir>``:
 """
 
 import datetime
-import json
 import os
+
+from upgrade_tempest_plugin.common import fileutil
 
 
 def timestamp():
@@ -49,13 +50,7 @@ def stats_path(output_dir, phase):
 
 def save(path, record):
     """Write ``record`` as JSON to ``path`` atomically; return the path."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(record, f, indent=1, sort_keys=True, default=str)
-        f.write('\n')
-    os.replace(tmp, path)
-    return path
+    return fileutil.write_json(path, record, default=str)
 
 
 def describe_error(exc):

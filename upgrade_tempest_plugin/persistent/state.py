@@ -40,8 +40,9 @@ import datetime
 import fcntl
 import json
 import os
-import tempfile
 import threading
+
+from upgrade_tempest_plugin.common import fileutil
 
 VERSION = 1
 
@@ -138,20 +139,7 @@ class StateFile(object):
 
     def _write(self, data):
         self._make_dir()
-        fd, tmp = tempfile.mkstemp(prefix='.state-', suffix='.tmp',
-                                   dir=os.path.dirname(self.path))
-        try:
-            with os.fdopen(fd, 'w', encoding='utf-8') as f:
-                os.fchmod(f.fileno(), 0o600)
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.write('\n')
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        fileutil.write_json(self.path, data, mode=0o600)
 
     def load(self):
         """Return the state (a dict); StateError if missing or bad."""

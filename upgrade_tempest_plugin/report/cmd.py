@@ -15,10 +15,10 @@ run directory cannot be read.
 """
 
 import argparse
-import json
 import os
 import sys
 
+from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.common import tracking
 from upgrade_tempest_plugin.report import collect
 from upgrade_tempest_plugin.report import html
@@ -29,14 +29,6 @@ from upgrade_tempest_plugin.report import text
 EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _write(path, content):
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(content)
-    os.replace(tmp, path)
-    return path
-
-
 def build(run_dir, output_dir=None, with_html=True, with_png=True,
           out=sys.stdout):
     """Write the report files; return (exit code, written paths)."""
@@ -44,13 +36,14 @@ def build(run_dir, output_dir=None, with_html=True, with_png=True,
     output_dir = output_dir or os.path.join(run_dir, 'report')
     os.makedirs(output_dir, exist_ok=True)
     written = [
-        _write(os.path.join(output_dir, 'report.json'),
-               json.dumps(report, indent=1, sort_keys=True) + '\n'),
-        _write(os.path.join(output_dir, 'report.xml'), junit.render(report)),
+        fileutil.write_json(os.path.join(output_dir, 'report.json'), report),
+        fileutil.atomic_write(os.path.join(output_dir, 'report.xml'),
+                              junit.render(report)),
     ]
     if with_html:
-        written.append(_write(os.path.join(output_dir, 'report.html'),
-                              html.render(report, probe_series)))
+        written.append(fileutil.atomic_write(
+            os.path.join(output_dir, 'report.html'),
+            html.render(report, probe_series)))
     if with_png:
         written.append(png.render(report, probe_series,
                                   os.path.join(output_dir, 'timeline.png')))

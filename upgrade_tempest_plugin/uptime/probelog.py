@@ -18,6 +18,8 @@ import json
 import os
 import threading
 
+from upgrade_tempest_plugin.common import fileutil
+
 
 def log_path(directory, series):
     return os.path.join(directory, '%s.jsonl' % series)
@@ -62,11 +64,7 @@ def read(directory, series):
 
 
 def write_meta(directory, series, meta):
-    path = meta_path(directory, series)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(meta, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    fileutil.write_json(meta_path(directory, series), meta)
 
 
 def read_meta(directory, series):

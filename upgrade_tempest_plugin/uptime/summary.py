@@ -45,6 +45,7 @@ import json
 import os
 import time
 
+from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import stats
@@ -118,12 +119,7 @@ def build(directory, skipped=None, only=None):
 
 def write(directory, summary):
     """Write ``summary`` to ``directory``/summary.json; return the path."""
-    path = os.path.join(directory, FILENAME)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(summary, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)
-    return path
+    return fileutil.write_json(os.path.join(directory, FILENAME), summary)
 
 
 def load(directory):

@@ -633,7 +633,7 @@ class TestSaveLoadMerge(TrackingTestCase):
         self.record(1, 0).save(path)
         self.assertEqual(['stats.json'], os.listdir(self.tmp))
         self.assertEqual(2, tracking.Stats.load(path).totals()[0])
-        with mock.patch('json.dump', side_effect=RuntimeError('disk')):
+        with mock.patch('os.fsync', side_effect=RuntimeError('disk')):
             self.assertRaises(RuntimeError, self.trace.stats.save, path)
         self.assertEqual(['stats.json'], os.listdir(self.tmp))
         self.assertEqual(2, tracking.Stats.load(path).totals()[0])
