@@ -87,19 +87,24 @@ class Rehearsal(object):
             '' if code == 0 else 'exit %d; see %s' % (code, log))
 
     # -- steps -----------------------------------------------------------
-    def cloud_at_old_keystone(self):
-        if not self.localcloud('local cloud up', 'up')['ok']:
-            return False
+    def cloud_status(self):
+        """The local cloud's ``status --json``, or None (step failed)."""
+        start = time.time()
         status = subprocess.run(
             [sys.executable, '-m', 'localcloud', 'status', '--json'],
             cwd=REPO, capture_output=True, text=True)
         try:
-            state = json.loads(status.stdout)
+            return json.loads(status.stdout)
         except ValueError:
-            self.steps.record('local cloud status', time.time(), False,
+            self.steps.record('local cloud status', start, False,
                               status.stdout + status.stderr)
+            return None
+
+    def cloud_at_old_keystone(self):
+        if not self.localcloud('local cloud up', 'up')['ok']:
             return False
-        if state.get('keystone_version') != OLD_KEYSTONE:
+        state = self.cloud_status()
+        if state and state.get('keystone_version') != OLD_KEYSTONE:
             # The keystone of this cloud was upgraded by an earlier run:
             # a real upgrade needs the old release again, so start anew.
             self.out.write('keystone is at %s, not %s: resetting the local '
@@ -108,10 +113,9 @@ class Rehearsal(object):
             if not (self.localcloud('local cloud reset', 'reset')['ok']
                     and self.localcloud('local cloud up', 'up')['ok']):
                 return False
-            status = subprocess.run(
-                [sys.executable, '-m', 'localcloud', 'status', '--json'],
-                cwd=REPO, capture_output=True, text=True)
-            state = json.loads(status.stdout)
+            state = self.cloud_status()
+        if not state:
+            return False
         self.cloud_workspace = state['workspace']
         return True
 
