@@ -31,6 +31,11 @@ def _finish(suite):
     suite.set('errors', '0')
 
 
+def _difference(diff):
+    return '%s: expected %r, got %r' % (
+        diff.get('field'), diff.get('expected'), diff.get('actual'))
+
+
 def _seconds(start, end):
     start, end = timeutil.to_epoch(start), timeutil.to_epoch(end)
     return (end - start) if start is not None and end is not None else 0.0
@@ -76,21 +81,15 @@ def render(report):
                 names.add(key)
                 mine = [d for d in diffs
                         if (d.get('resource_type'), d.get('name')) == key]
-                failure = '\n'.join(
-                    '%s: expected %r, got %r' % (d.get('field'),
-                                                 d.get('expected'),
-                                                 d.get('actual'))
-                    for d in mine) or (None if res.get('ok', True)
-                                       else 'check failed')
+                failure = '\n'.join(_difference(d) for d in mine) or (
+                    None if res.get('ok', True) else 'check failed')
                 _case(suite, classname, '%s:%s' % key, failure=failure)
             for d in diffs:     # differences of resources not listed
                 key = (d.get('resource_type'), d.get('name'))
                 if key not in names:
                     names.add(key)
                     _case(suite, classname, '%s:%s' % key,
-                          failure='%s: expected %r, got %r' % (
-                              d.get('field'), d.get('expected'),
-                              d.get('actual')))
+                          failure=_difference(d))
         _finish(suite)
     total = root.findall('testsuite')
     root.set('tests', str(sum(int(s.get('tests')) for s in total)))

@@ -8,6 +8,8 @@ latency the highest latency of a successful probe in that second.
 
 import collections
 
+from upgrade_tempest_plugin.report import timeutil
+
 
 def per_second(records, bin_s=1.0):
     """Return [(t, availability_pct, max_ok_latency_s or None)] sorted."""
@@ -28,7 +30,6 @@ def per_second(records, bin_s=1.0):
 
 def verify_spans(report):
     """Return [(label, start_epoch, end_epoch, passed)] of verify runs."""
-    from upgrade_tempest_plugin.report import timeutil
     spans = []
     for run in report.get('persistent', []):
         start = timeutil.to_epoch(run.get('start_time'))
