@@ -8,6 +8,12 @@ holds new connections in its listen backlog until it is ready: a probe sent
 during the outage then succeeds, late, when the API is back. A window still
 open when the run ends closes at the end of the run and is marked
 ``open``.
+
+Because a window ends at a completion, a probe sent before that moment
+can still fail afterwards (it waited too long): its failure belongs to the
+same outage, so it extends that window instead of opening one that
+overlaps it. Windows never overlap, and total downtime counts no second
+twice.
 """
 
 
@@ -21,7 +27,11 @@ def find_windows(records, end_time=None):
     current = None
     for rec in sorted(records, key=lambda r: r['time']):
         if not rec['ok']:
-            if current is None:
+            if current is None and windows and \
+                    rec['time'] <= windows[-1]['end']:
+                current = windows.pop()         # the same outage goes on
+                del current['duration_s']
+            elif current is None:
                 current = {'start': rec['time'], 'end': None,
                            'failed_probes': 0, 'errors': {}, 'open': False}
             current['failed_probes'] += 1
@@ -29,13 +39,15 @@ def find_windows(records, end_time=None):
             current['errors'][err] = current['errors'].get(err, 0) + 1
             current['last_failed'] = rec['time']
         elif current is not None:
-            current['end'] = rec['time'] + rec.get('latency', 0.0)
+            current['end'] = max(current['end'] or 0.0,
+                                 rec['time'] + rec.get('latency', 0.0))
             windows.append(_close(current))
             current = None
     if current is not None:
         current['open'] = True
         end = current['last_failed'] if end_time is None else end_time
-        current['end'] = max(end, current['last_failed'])
+        current['end'] = max(end, current['last_failed'],
+                             current['end'] or 0.0)
         windows.append(_close(current))
     return windows
 

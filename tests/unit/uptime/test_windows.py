@@ -30,6 +30,26 @@ class WindowsTest(testtools.TestCase):
         self.assertAlmostEqual(0.1, wins[0]['start'])
         self.assertAlmostEqual(1.8, wins[0]['end'])
 
+    def test_failure_before_the_window_ended_extends_it(self):
+        # Seen in CI (cinder-api restart): a success sent at 0.3 is answered
+        # at 1.8, but a probe sent at 0.4 fails; it is the same outage, not
+        # a second window [0.4, 0.9] inside the first, counted twice.
+        recs = fakes.series('.xx.x..')
+        recs[3]['latency'] = 1.5        # sent at 0.3, answered at 1.8
+        recs[5]['latency'] = 0.5        # sent at 0.5, answered at 1.0
+        wins = windows.find_windows(recs)
+        self.assertEqual(1, len(wins))
+        self.assertAlmostEqual(0.1, wins[0]['start'])
+        self.assertAlmostEqual(1.8, wins[0]['end'])
+        self.assertAlmostEqual(1.7, wins[0]['duration_s'])
+        self.assertEqual(3, wins[0]['failed_probes'])
+
+    def test_failure_after_the_window_ended_opens_another(self):
+        recs = fakes.series('.x.x.')
+        wins = windows.find_windows(recs)
+        self.assertEqual(2, len(wins))
+        self.assertLess(wins[0]['end'], wins[1]['start'])
+
     def test_unsorted_records_and_error_classes(self):
         recs = fakes.series('.xx.')
         recs[2]['error'] = 'HTTP 503'
