@@ -2,15 +2,20 @@
 
 Steps: bring the local cloud up (idempotent); start ``upgrade-uptime run
 --daemon`` on the workspace's tempest.conf; restart keystone, swift-proxy,
-cinder-api, nova-api and neutron-server one after another, each time
-measuring the outage from outside with our own raw HTTP probe of the API's
-version document every 0.05 s (unauthenticated: token validation costs this
-keystone ~0.6 s of CPU, 20 of them a second would take it down); touch the
-sentinel. Then each restarted API must show a
-window during its restart, no longer than the restart period, and the
-untouched APIs must show 100 % (unless our outside probe saw them down).
-Each window is reported next to the outage measured from outside and its
-10 % / 2-interval tolerance; that comparison is not asserted (see below).
+cinder-api, nova-api and neutron-server one after another; touch the
+sentinel. During each restart the test measures the outage from outside,
+with its own raw HTTP client, every 0.05 s: the same kind of call a user
+makes (an authenticated listing, with a token fetched before the daemon
+started), because an API answers its unauthenticated version document
+~0.6 s before it can serve a user (seen on cinder-api: keystonemiddleware
+fetches its own token and validates the user's first). Keystone is
+measured on ``/v3``: a token validation costs it ~0.6 s of CPU, 20 a
+second would make the outage we measure.
+
+Asserted, for each restarted API: a window during its restart whose
+duration is within 10 % (or 2 probe intervals) of the outage measured from
+outside. For the APIs not restarted (glance): 100 %, unless a slower
+outside probe of its version document saw it down too.
 """
 
 import http.client
@@ -49,16 +54,22 @@ OUTSIDE_INTERVAL = 0.05
 # neutron; counting any late answer as up made it 1-2.4 s too short.
 OUTSIDE_TIMEOUT = 15.0
 PATIENCE = 2.0
-TIMEOUT = 2.0       # the daemon's per-probe limit (default of --timeout)
-# localcloud service -> (uptime series, catalog types, unauthenticated path)
+# localcloud service -> (uptime series, catalog types, path after the
+# endpoint, authenticated?). The authenticated paths are the uptime probes'
+# own calls (probes.py), made here with our own code.
 RESTARTS = [
-    ('keystone', 'keystone', ('identity',), '/v3'),
-    ('swift-proxy', 'swift', ('object-store',), '/info'),
-    ('cinder-api', 'cinder', ('block-storage', 'volumev3'), '/'),
-    ('nova-api', 'nova', ('compute',), '/'),
-    ('neutron-server', 'neutron', ('network',), '/'),
+    ('keystone', 'keystone', ('identity',), '/v3', False),
+    ('swift-proxy', 'swift', ('object-store',), '?limit=1&format=json',
+     True),
+    ('cinder-api', 'cinder', ('block-storage', 'volumev3'),
+     '/volumes?limit=1', True),
+    ('nova-api', 'nova', ('compute',), '/servers?limit=1', True),
+    ('neutron-server', 'neutron', ('network',), '/v2.0/networks?limit=1',
+     True),
 ]
-UNTOUCHED = [('glance-api', 'glance', ('image',), '/')]
+# Not restarted: the version document every 0.25 s, for the whole run.
+UNTOUCHED = [('glance-api', 'glance', ('image',), '/', False)]
+UNTOUCHED_INTERVAL = 0.25
 
 
 def localcloud(*args, timeout=900):
@@ -99,39 +110,61 @@ def endpoint(catalog, types):
     raise LookupError(types)
 
 
-class OutsideProbe(threading.Thread):
-    """Our own raw HTTP probe every 0.05 s: any answer below 500 = up.
+def probe_url(catalog, types, path, authenticated):
+    """The URL the outside probe asks: the uptime probe's call, or the
+    service's root + ``path`` when unauthenticated."""
+    url = endpoint(catalog, types)
+    if authenticated:
+        return url.rstrip('/') + path
+    parts = urllib.parse.urlsplit(url)
+    return '%s://%s%s' % (parts.scheme, parts.netloc, path)
 
+
+class OutsideProbe(threading.Thread):
+    """Our own raw HTTP probe on a fixed schedule.
+
+    Up = an answer within PATIENCE that a user would take: 2xx with a
+    token (the call served), below 500 without one (the API answers).
     Windows as the uptime probes count them (first failure sent .. next
     success answered), but with its own code, requests and schedule.
     """
 
-    def __init__(self, url):
+    def __init__(self, url, token=None, interval=OUTSIDE_INTERVAL):
         super(OutsideProbe, self).__init__(daemon=True)
         self.url = urllib.parse.urlsplit(url)
         self.headers = {'Accept': 'application/json'}
+        self.served = (lambda status: status < 500)
+        if token:
+            self.headers['X-Auth-Token'] = token
+            self.served = (lambda status: 200 <= status < 300)
+        self.interval = interval
         self.records = []
         self.halt = threading.Event()
+        self.pending = []
 
     def once(self):
+        """(up?, what was seen: the HTTP status or the error class)."""
         path = self.url.path + ('?' + self.url.query if self.url.query
                                 else '')
         conn = http.client.HTTPConnection(self.url.hostname, self.url.port,
                                           timeout=OUTSIDE_TIMEOUT)
         try:
             conn.request('GET', path, headers=self.headers)
-            return conn.getresponse().status < 500
-        except (OSError, http.client.HTTPException):
-            return False
+            status = conn.getresponse().status
+            return self.served(status), 'HTTP %d' % status
+        except (OSError, http.client.HTTPException) as exc:
+            return False, type(exc).__name__
         finally:
             conn.close()
 
     def _one(self):
         t = time.time()
-        ok = self.once()
-        ok = ok and time.time() - t <= PATIENCE
-        self.records.append({'time': t, 'ok': ok,
-                             'latency': time.time() - t})
+        ok, seen = self.once()
+        latency = time.time() - t
+        if ok and latency > PATIENCE:
+            ok, seen = False, 'late'
+        self.records.append({'time': t, 'ok': ok, 'latency': latency,
+                             'error': None if ok else seen})
 
     def run(self):
         # Open loop as well: a request held in a restarting API's backlog
@@ -139,21 +172,25 @@ class OutsideProbe(threading.Thread):
         start = time.monotonic()
         k = 0
         while not self.halt.is_set():
-            delay = start + k * OUTSIDE_INTERVAL - time.monotonic()
+            delay = start + k * self.interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            threading.Thread(target=self._one, daemon=True).start()
+            one = threading.Thread(target=self._one, daemon=True)
+            one.start()
+            self.pending.append(one)
             k += 1
-        time.sleep(1.2)         # let the last requests end
+
+    def stop(self):
+        """Stop sending; wait for the answers still to come."""
+        self.halt.set()
+        self.join(5)
+        for one in self.pending:
+            one.join(OUTSIDE_TIMEOUT + 1)
 
     def windows(self, start, end):
         """The windows that overlap [start, end]."""
         return [w for w in windows.find_windows(self.records)
                 if w['end'] >= start and w['start'] <= end]
-
-    def outage(self, start, end):
-        """Seconds down in the windows that overlap [start, end]."""
-        return sum(w['duration_s'] for w in self.windows(start, end))
 
 
 class UptimeDaemonTest(testtools.TestCase):
@@ -188,36 +225,44 @@ class UptimeDaemonTest(testtools.TestCase):
 
     def test_restarts_show_true_windows(self):
         self.lines = []
-        _token, catalog = admin_token()
+        token, catalog = admin_token()
         daemon = self._daemon()
         time.sleep(8)      # workers started, tokens fetched, probing
         if daemon.poll() is not None:
             self.fail(open(self.daemon_out).read())
-        # Our own probe of every API, the whole time: the truth to compare
-        # with, also for the APIs we do not restart (others share the cloud).
         outside = {}
-        for _service, series, types, path in RESTARTS + UNTOUCHED:
-            parts = urllib.parse.urlsplit(endpoint(catalog, types))
-            outside[series] = OutsideProbe('%s://%s%s' % (
-                parts.scheme, parts.netloc, path))
+        for _service, series, types, path, _auth in UNTOUCHED:
+            outside[series] = OutsideProbe(
+                probe_url(catalog, types, path, False),
+                interval=UNTOUCHED_INTERVAL)
             outside[series].start()
         t_begin = time.time()
         time.sleep(2)
         periods = {}
-        for service, series, _types, _path in RESTARTS:
+        for service, series, types, path, auth in RESTARTS:
+            probe = OutsideProbe(probe_url(catalog, types, path, auth),
+                                 token if auth else None)
+            probe.start()
+            time.sleep(1)
             t0 = time.time()
             res = localcloud('restart', service, '--json', timeout=300)
             time.sleep(1.5)
             periods[series] = (t0, time.time())
+            probe.stop()
+            outside[series] = probe
             self.assertEqual(0, res.returncode, res.stdout + res.stderr)
             self._report('restarted %s: %s' % (
                 service, res.stdout.strip().splitlines()[-1]))
+            # Our probe must have been served before the restart, or its
+            # "outage" would be a wrong token or URL.
+            before = [r for r in probe.records if r['time'] < t0]
+            self.assertTrue(before and all(r['ok'] for r in before),
+                            '%s: outside probe not served before the '
+                            'restart: %s' % (series, before[-3:]))
             time.sleep(2)
         t_end = time.time()
-        for probe in outside.values():
-            probe.halt.set()
-        for probe in outside.values():
-            probe.join(5)
+        for _service, series, _types, _path, _auth in UNTOUCHED:
+            outside[series].stop()
         open(os.path.join(self.dir, 'uptime', 'stop'), 'w').close()
         daemon.wait(timeout=120)
         self.assertEqual(0, daemon.returncode, open(self.daemon_out).read())
@@ -225,31 +270,22 @@ class UptimeDaemonTest(testtools.TestCase):
         problems = []
         for series, svc in sorted(result['services'].items()):
             t0, t1 = periods.get(series, (t_begin, t_end))
-            truth = outside[series].outage(t0, t1) if series in outside \
-                else 0.0
+            theirs = outside[series].windows(t0, t1)
+            truth = sum(w['duration_s'] for w in theirs)
             mine = [w for w in svc['windows']
                     if w['end'] >= t0 and w['start'] <= t1]
             got = sum(w['duration_s'] for w in mine)
             tolerance = max(0.1 * truth, 2.0 / RATES.get(series, RATE))
             kind = 'restarted' if series in periods else 'untouched'
-            theirs = outside[series].windows(t0, t1) if series in outside \
-                else []
             self._report(
                 '%-8s %-9s outside %.3f s %s, uptime probes %.3f s %s, '
                 'error %+.3f s (tolerance %.3f); uptime %s%%' % (
                     series, kind, truth,
-                    ['%.2f@%.2f' % (w['duration_s'], w['start'] % 100)
-                     for w in theirs], got,
+                    ['%.2f@%.2f %s' % (w['duration_s'], w['start'] % 100,
+                                       w['errors']) for w in theirs], got,
                     ['%.2f@%.2f %s' % (w['duration_s'], w['start'] % 100,
                                        w['errors']) for w in mine],
                     got - truth, tolerance, svc['uptime_pct']))
-            # The comparison with the outside probe above is reported, not
-            # asserted: on this shared 2-core machine it passed in one of
-            # three clean-clone CI runs and failed on noise (cinder +0.63 s
-            # against a 0.4 s tolerance) and on a real bug (overlapping
-            # windows, fixed). Accuracy is measured against exact truth by
-            # benchmarks/bench_uptime_accuracy.py. Asserted here: what noise
-            # cannot change.
             if series in periods:
                 if truth <= 0:
                     problems.append('%s: no outage seen from outside'
@@ -257,12 +293,12 @@ class UptimeDaemonTest(testtools.TestCase):
                 if not mine:
                     problems.append('%s: no window during its restart'
                                     % series)
-                longest = (t1 - t0) + TIMEOUT
-                if got > longest:
-                    problems.append('%s: %.3f s of windows in a %.3f s '
-                                    'restart period' % (series, got, longest))
-            if (series not in periods and truth == 0
-                    and svc['uptime_pct'] != 100.0):
+                if abs(got - truth) > tolerance:
+                    problems.append(
+                        '%s: windows %.3f s, outage seen from outside '
+                        '%.3f s: off by more than %.3f s' % (
+                            series, got, truth, tolerance))
+            elif truth == 0 and svc['uptime_pct'] != 100.0:
                 problems.append('%s: not 100 %%' % series)
         report = '\n'.join(self.lines)
         self.addDetail('uptime', text_content(report))
