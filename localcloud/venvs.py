@@ -43,7 +43,9 @@ def _wanted(name):
     if path.exists():
         digest.update(path.read_bytes())
     if name == 'main':
-        for f in sorted((config.PACKAGE / 'drivers').rglob('*.py')):
+        drivers = config.PACKAGE / 'drivers'
+        for f in [drivers / 'pyproject.toml'] + sorted(
+                (drivers / 'localcloud_drivers').glob('*.py')):
             digest.update(f.read_bytes())
     return digest.hexdigest()
 

@@ -25,9 +25,11 @@ def configure(cloud):
         'DEFAULT': {
             'debug': False, 'host': 'localcloud', 'my_ip': config.HOST,
             'transport_url': cloud.transport_url,
-            # A stable node uuid (state_path/compute_id), unlike FakeDriver's
+            # FakeDriverWithoutFakeNodes + the host's uptime, registered by
+            # our launcher (localcloud_drivers.nova). Its node uuid is
+            # stable (state_path/compute_id), unlike FakeDriver's
             # per-process one that makes a second start refuse to run.
-            'compute_driver': 'fake.FakeDriverWithoutFakeNodes',
+            'compute_driver': 'localcloud_fake.FakeDriver',
             'state_path': data, 'instances_path': data / 'instances',
             'allow_resize_to_same_host': True,
             'vif_plugging_is_fatal': False, 'vif_plugging_timeout': 0,
@@ -95,6 +97,9 @@ SERVICES = [
                  probe_via='nova-api'),
     base.Service('nova-scheduler', 'worker', _worker('nova-scheduler'),
                  probe_via='nova-api'),
-    base.Service('nova-compute', 'worker', _worker('nova-compute'),
+    base.Service('nova-compute', 'worker',
+                 lambda c: [c.bin('main', 'python'), '-m',
+                            'localcloud_drivers.nova', '--config-file',
+                            str(conf(c))],
                  probe_via='nova-api'),
 ]
