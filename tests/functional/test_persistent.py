@@ -17,7 +17,6 @@ and small counts:
    state file are gone.
 """
 
-import configparser
 import glob
 import json
 import os
@@ -30,11 +29,11 @@ import time
 import testtools
 from testtools.content import text_content
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
-    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
-TEMPEST = os.path.join(os.path.dirname(sys.executable), 'tempest')
+from tests.functional import workspace
+
+REPO = workspace.REPO
+CONF = workspace.CONF
+TEMPEST = workspace.TEMPEST
 
 COUNTS = {'keypair': 1, 'security_group': 1, 'network': 1, 'subnet': 1,
           'router': 1, 'port': 2, 'server': 1, 'volume': 2,
@@ -66,26 +65,12 @@ class PersistentLifecycleTest(testtools.TestCase):
             self.skipTest('local cloud not up:\n' + status.stdout[-500:])
         self.tmp = tempfile.mkdtemp(prefix='persistent-functional-')
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.env = dict(os.environ, HOME=os.path.join(self.tmp, 'home'),
-                        TMPDIR=os.path.join(self.tmp, 'tmp'))
-        for d in ('home', 'tmp'):
-            os.makedirs(os.path.join(self.tmp, d))
-        subprocess.run([TEMPEST, 'init', 'ws'], cwd=self.tmp, env=self.env,
-                       check=True, capture_output=True, timeout=120)
-        self.ws = os.path.join(self.tmp, 'ws')
         self.out = os.path.join(self.tmp, 'out')
-        self.conf = configparser.ConfigParser(interpolation=None)
-        self.conf.read(CONF)
-        self.conf.set('DEFAULT', 'log_dir', os.path.join(self.ws, 'logs'))
-        self.conf['oslo_concurrency'] = {
-            'lock_path': os.path.join(self.tmp, 'locks')}
         upgrade = {'output_dir': self.out, 'persistent_retry_timeout': '90',
                    'persistent_build_timeout': '240'}
         upgrade.update({'persistent_%s_count' % k: str(v)
                         for k, v in COUNTS.items()})
-        self.conf['upgrade'] = upgrade
-        with open(os.path.join(self.ws, 'etc', 'tempest.conf'), 'w') as f:
-            self.conf.write(f)
+        self.ws, self.env, self.conf = workspace.make(self.tmp, upgrade)
         self.state_path = os.path.join(self.out, 'persistent', 'state.json')
         self.addCleanup(self._last_resort_cleanup)
 

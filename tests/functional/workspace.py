@@ -1,0 +1,41 @@
+"""A private tempest workspace on the local cloud, for one test.
+
+``tempest init`` in a temporary directory (with its own HOME and TMPDIR,
+so nothing of the user's is read or written), and the local cloud's
+tempest.conf copied into it with the test's own log dir, lock path and
+``[upgrade]`` options.
+"""
+
+import configparser
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
+    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+TEMPEST = os.path.join(os.path.dirname(sys.executable), 'tempest')
+
+
+def make(tmp, upgrade):
+    """Create ``<tmp>/ws``; return ``(ws, env, conf)``.
+
+    ``upgrade``: the ``[upgrade]`` options; ``conf`` the parsed copy as
+    written to ``<ws>/etc/tempest.conf``.
+    """
+    env = dict(os.environ, HOME=os.path.join(tmp, 'home'),
+               TMPDIR=os.path.join(tmp, 'tmp'))
+    for d in ('home', 'tmp'):
+        os.makedirs(os.path.join(tmp, d))
+    subprocess.run([TEMPEST, 'init', 'ws'], cwd=tmp, env=env, check=True,
+                   capture_output=True, timeout=120)
+    ws = os.path.join(tmp, 'ws')
+    conf = configparser.ConfigParser(interpolation=None)
+    conf.read(CONF)
+    conf.set('DEFAULT', 'log_dir', os.path.join(ws, 'logs'))
+    conf['oslo_concurrency'] = {'lock_path': os.path.join(tmp, 'locks')}
+    conf['upgrade'] = upgrade
+    with open(os.path.join(ws, 'etc', 'tempest.conf'), 'w') as f:
+        conf.write(f)
+    return ws, env, conf
