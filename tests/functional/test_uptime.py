@@ -14,14 +14,23 @@ second would make the outage we measure.
 
 Asserted, for each restarted API: a window during its restart whose
 duration is within 10 % (or 2 probe intervals) of the outage measured from
-outside. For the APIs not restarted (glance): 100 %, unless a slower
-outside probe of its version document saw it down too.
+outside, listing the marker ``upgrade-uptime mark "restart <service>"``
+put down just before. For the APIs not restarted (glance): 100 %, unless a
+slower outside probe of its version document saw it down too. For every
+API: its prober saved and logged its traced client's Stats, with one call
+of the probe's method per probe.
+
+A second test runs read and write probes of every API and stops the
+daemon with SIGTERM: exit 0, every series summarised, every write probe
+served, nothing the write probes created left behind, no prober left.
 """
 
+import glob
 import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,6 +51,13 @@ CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
 RATE = 5.0
 # Every keystone probe is a token validation: keep them few on this cloud.
 RATES = {'keystone': 1.0}
+# The traced method each read probe calls (uptime/probes.py).
+PROBE_METHODS = {'keystone': 'show_token', 'nova': 'list_servers',
+                 'neutron': 'list_networks', 'cinder': 'list_volumes',
+                 'glance': 'list_images', 'swift': 'list_account_containers'}
+# A stopped prober waits for its probes in flight, each at most TIMEOUT.
+TIMEOUT = 2.0
+RATE_LIMIT_S = TIMEOUT + 1.0
 OUTSIDE_INTERVAL = 0.05
 # The outside probe never gives up on a connection (a restarting API holds
 # new connections in its listen backlog and answers them, late, once it is
@@ -120,6 +136,50 @@ def probe_url(catalog, types, path, authenticated):
     return '%s://%s%s' % (parts.scheme, parts.netloc, path)
 
 
+def get_json(url, token):
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request('GET', parts.path + ('?' + parts.query if parts.query
+                                      else ''),
+                 headers={'X-Auth-Token': token,
+                          'Accept': 'application/json'})
+    resp = conn.getresponse()
+    body = resp.read()
+    assert resp.status < 300, (url, resp.status, body[:300])
+    return json.loads(body) if body else []
+
+
+# series -> (catalog types, listing path, names in the answer): what the
+# write probes create, to find any left behind.
+WRITTEN = {
+    'keystone': (('identity',), '/regions',
+                 lambda d: [r['id'] for r in d['regions']]),
+    'nova': (('compute',), '/os-keypairs',
+             lambda d: [k['keypair']['name'] for k in d['keypairs']]),
+    'neutron': (('network',), '/v2.0/networks',
+                lambda d: [n['name'] for n in d['networks']]),
+    'cinder': (('block-storage', 'volumev3'), '/qos-specs',
+               lambda d: [q['name'] for q in d['qos_specs']]),
+    'glance': (('image',), '/v2/images?limit=1000',
+               lambda d: [i['name'] for i in d['images']]),
+    'swift': (('object-store',), '?format=json',
+              lambda d: [c['name'] for c in d]),
+}
+
+
+def probe_leftovers(token, catalog):
+    """Names starting with the write probes' prefix, per API."""
+    from upgrade_tempest_plugin.uptime import probes
+    found = {}
+    for series, (types, path, names) in WRITTEN.items():
+        url = endpoint(catalog, types).rstrip('/') + path
+        left = [n for n in names(get_json(url, token))
+                if (n or '').startswith(probes.NAME_PREFIX)]
+        if left:
+            found[series] = left
+    return found
+
+
 class OutsideProbe(threading.Thread):
     """Our own raw HTTP probe on a fixed schedule.
 
@@ -193,6 +253,14 @@ class OutsideProbe(threading.Thread):
                 if w['end'] >= start and w['start'] <= end]
 
 
+def _cmdline(pid):
+    try:
+        with open('/proc/%s/cmdline' % pid, 'rb') as f:
+            return f.read().decode('utf-8', 'replace')
+    except OSError:
+        return ''
+
+
 class UptimeDaemonTest(testtools.TestCase):
 
     def setUp(self):
@@ -203,18 +271,26 @@ class UptimeDaemonTest(testtools.TestCase):
         self.dir = tempfile.mkdtemp(prefix='uptime-functional-')
         self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def _daemon(self):
+    def _daemon(self, *extra):
         cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
                'run', '--daemon', '--config-file', CONF, '--output-dir',
                os.path.join(self.dir, 'uptime'), '--rate', str(RATE),
-               '--service-rates',
-               ','.join('%s=%s' % kv for kv in RATES.items())]
+               '--timeout', str(TIMEOUT), '--service-rates',
+               ','.join('%s=%s' % kv for kv in RATES.items())] + list(extra)
         self.daemon_out = os.path.join(self.dir, 'daemon.out')
         with open(self.daemon_out, 'w') as out:
             proc = subprocess.Popen(cmd, cwd=self.dir, stdout=out,
                                     stderr=subprocess.STDOUT)
         self.addCleanup(lambda: proc.poll() is None and proc.terminate())
         return proc
+
+    def _mark(self, text):
+        """``upgrade-uptime mark``, as an operator would run it."""
+        res = subprocess.run(
+            [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
+             'mark', text, '--output-dir', os.path.join(self.dir, 'uptime')],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(0, res.returncode, res.stderr)
 
     def _report(self, line):
         self.lines.append(line)
@@ -243,6 +319,7 @@ class UptimeDaemonTest(testtools.TestCase):
             probe = OutsideProbe(probe_url(catalog, types, path, auth),
                                  token if auth else None)
             probe.start()
+            self._mark('restart %s' % service)
             time.sleep(1)
             t0 = time.time()
             res = localcloud('restart', service, '--json', timeout=300)
@@ -261,6 +338,7 @@ class UptimeDaemonTest(testtools.TestCase):
                             'restart: %s' % (series, before[-3:]))
             time.sleep(2)
         t_end = time.time()
+        self._mark('restarts done')
         for _service, series, _types, _path, _auth in UNTOUCHED:
             outside[series].stop()
         open(os.path.join(self.dir, 'uptime', 'stop'), 'w').close()
@@ -293,6 +371,12 @@ class UptimeDaemonTest(testtools.TestCase):
                 if not mine:
                     problems.append('%s: no window during its restart'
                                     % series)
+                marks = sorted({m['text'] for w in mine
+                                for m in w['markers']})
+                service = [r[0] for r in RESTARTS if r[1] == series][0]
+                if marks != ['restart %s' % service]:
+                    problems.append('%s: windows next to markers %s'
+                                    % (series, marks))
                 if abs(got - truth) > tolerance:
                     problems.append(
                         '%s: windows %.3f s, outage seen from outside '
@@ -300,6 +384,71 @@ class UptimeDaemonTest(testtools.TestCase):
                             series, got, truth, tolerance))
             elif truth == 0 and svc['uptime_pct'] != 100.0:
                 problems.append('%s: not 100 %%' % series)
+            problems.extend(self._stats_problems(series, svc))
         report = '\n'.join(self.lines)
         self.addDetail('uptime', text_content(report))
         self.assertEqual([], problems, report)
+
+    def test_sigterm_stops_write_probes_cleanly(self):
+        """Read and write probes of every API; SIGTERM after ~8 s: exit 0,
+        every series summarised and ended, every write probe served (no
+        outage here), nothing the write probes created is left."""
+        token, catalog = admin_token()
+        self.assertEqual({}, probe_leftovers(token, catalog))
+        daemon = self._daemon('--write-probes')
+        time.sleep(10)
+        self.assertIsNone(daemon.poll(), open(self.daemon_out).read())
+        signalled = time.time()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+        output = open(self.daemon_out).read()
+        self.addDetail('daemon', text_content(output))
+        self.assertEqual(0, daemon.returncode, output)
+        result = summary.load(os.path.join(self.dir, 'uptime'))
+        names = sorted(result['services'])
+        self.assertEqual(sorted(s + suffix for s in WRITTEN
+                                for suffix in ('', '-write')), names)
+        for name, svc in result['services'].items():
+            self.assertGreater(svc['total_requests'], 0, name)
+            self.assertLess(svc['end_time'], signalled + RATE_LIMIT_S, name)
+            if name.endswith('-write'):
+                self.assertEqual(0, svc['failed_requests'], (name, svc))
+        self.assertEqual({}, probe_leftovers(token, catalog))
+        workers = [pid for pid in os.listdir('/proc') if pid.isdigit()
+                   and self.dir in _cmdline(pid)]
+        self.assertEqual([], workers)
+
+    def _stats_problems(self, series, svc):
+        """Each prober saved and logged its traced client's Stats: the
+        probe's method called once per probe sent, passing at least as
+        often as the probes succeeded. (Methods it calls in turn, e.g.
+        list_resources under list_networks, have lines of their own.)"""
+        from upgrade_tempest_plugin.common import tracking
+        paths = glob.glob(os.path.join(self.dir, 'stats',
+                                       'uptime-%s-*.json' % series))
+        if len(paths) != 1:
+            return ['%s: stats files %s' % (series, paths)]
+        stats = tracking.Stats.load(paths[0])
+        method = PROBE_METHODS[series]
+        found = [ms for (_client, name), ms in stats.methods().items()
+                 if name == method]
+        if len(found) != 1:
+            return ['%s: no stats of %s in %s' % (
+                series, method, sorted(stats.methods()))]
+        ms = found[0]
+        problems = []
+        if ms.passes + ms.failures != svc['total_requests']:
+            problems.append('%s: %s counted %d + %d calls, %d probes' % (
+                series, method, ms.passes, ms.failures,
+                svc['total_requests']))
+        # A late answer passes the call but fails the probe (time-out).
+        if ms.passes < svc['successful_requests']:
+            problems.append('%s: %s passed %d times, %d probes succeeded'
+                            % (series, method, ms.passes,
+                               svc['successful_requests']))
+        line = '[%s:%s] %d pass, %d fail' % (ms.client, method, ms.passes,
+                                             ms.failures)
+        with open(os.path.join(self.dir, 'uptime', series + '.log')) as f:
+            if not any(line in logged for logged in f):
+                problems.append('%s: %r not logged' % (series, line))
+        return problems

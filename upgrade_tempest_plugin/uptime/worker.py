@@ -102,20 +102,15 @@ def main(args):
         logging.WARNING)
     client, probe = probes.build(args['service'], args['kind'], conf,
                                  args['timeout'])
-    trace = None
-    if hasattr(tracking, 'Trace'):
-        trace = tracking.Trace(whitelist=conf.upgrade.trace_whitelist,
-                               max_traces=conf.upgrade.trace_max_stack_traces)
-        client = trace.decorate(client)
-    else:
-        LOG.warning('tracking.Trace is not available: no call stats')
+    trace = tracking.Trace(whitelist=conf.upgrade.trace_whitelist,
+                           max_traces=conf.upgrade.trace_max_stack_traces)
+    client = trace.decorate(client)
     probe_loop(args, probe, stop, meta={'probe': probes.describe(
         args['service'], args['kind'])})
-    if trace is not None:
-        trace.stats.log(LOG)
-        path = stats_path(directory, series)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        trace.stats.save(path)
+    trace.stats.log(LOG)
+    path = stats_path(directory, series)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    trace.stats.save(path)
     return 0
 
 
