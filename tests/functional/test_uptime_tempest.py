@@ -10,13 +10,19 @@ In a private tempest workspace on the local cloud's tempest.conf:
 2. Daemon mode (``uptime_until_sentinel``) with the sentinel already
    there: non-zero exit, the reason in the output, the sentinel left in
    place and no probing done.
+3. Daemon mode with ``uptime_max_window = 0.3`` on swift and glance;
+   swift-proxy restarted while it probes; the sentinel touched: the run
+   fails, test_swift_uptime names its window (longer than 0.3 s, with its
+   errors), test_glance_uptime passes, and summary.json has that window.
 """
 
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 
 import testtools
 from testtools.content import text_content
@@ -38,12 +44,16 @@ class UptimeTempestRunTest(testtools.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.out = os.path.join(self.tmp, 'out')
 
-    def tempest_run(self, upgrade):
+    def tempest_run(self, upgrade, regex='uptime', background=False):
         ws, env, _conf = workspace.make(self.tmp, dict(
             upgrade, output_dir=self.out))
-        proc = subprocess.run(
-            [workspace.TEMPEST, 'run', '--regex', 'uptime'], cwd=ws,
-            env=env, text=True, capture_output=True, timeout=900)
+        cmd = [workspace.TEMPEST, 'run', '--regex', regex]
+        if background:
+            return subprocess.Popen(cmd, cwd=ws, env=env, text=True,
+                                    stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+        proc = subprocess.run(cmd, cwd=ws, env=env, text=True,
+                              capture_output=True, timeout=900)
         self.addDetail('tempest-run', text_content(
             'rc=%d\n%s\n%s' % (proc.returncode, proc.stdout[-8000:],
                                proc.stderr[-3000:])))
@@ -85,3 +95,41 @@ class UptimeTempestRunTest(testtools.TestCase):
             self.assertEqual('an operator left this\n', f.read())
         self.assertFalse(os.path.exists(
             os.path.join(self.out, 'uptime', 'summary.json')))
+
+    def test_daemon_threshold_names_the_window(self):
+        sentinel = os.path.join(self.tmp, 'stop')
+        proc = self.tempest_run(
+            {'uptime_until_sentinel': 'True', 'uptime_sentinel': sentinel,
+             'uptime_services': 'swift,glance', 'uptime_rate': '10',
+             'uptime_max_window': '0.3'},
+            regex='upgrade_tempest_plugin.tests.uptime', background=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        log = os.path.join(self.out, 'uptime', 'swift.jsonl')
+        for _ in range(120):        # probing has started
+            if os.path.exists(log) and os.path.getsize(log) > 0:
+                break
+            if proc.poll() is not None:
+                self.fail('tempest run ended before probing:\n'
+                          + proc.stdout.read()[-3000:])
+            time.sleep(0.5)
+        time.sleep(2)
+        restart = subprocess.run(
+            [sys.executable, '-m', 'localcloud', 'restart', 'swift-proxy'],
+            cwd=workspace.REPO, capture_output=True, text=True, timeout=300)
+        self.assertEqual(0, restart.returncode, restart.stderr)
+        time.sleep(3)
+        open(sentinel, 'w').close()
+        output, _ = proc.communicate(timeout=300)
+        self.addDetail('tempest-run', text_content(output[-8000:]))
+        self.assertNotEqual(0, proc.returncode)
+        with open(os.path.join(self.out, 'uptime', 'summary.json')) as f:
+            swift = json.load(f)['services']['swift']
+        self.assertEqual(1, len(swift['windows']), swift['windows'])
+        window = swift['windows'][0]
+        self.assertGreater(window['duration_s'], 0.3)
+        self.assertIn('swift: longest window (s) %s exceeds limit 0.3 '
+                      '(window %.3f s' % (window['duration_s'],
+                                          window['duration_s']), output)
+        self.assertRegex(output, r'test_glance_uptime \[[^\]]*\] \.\.\. ok')
+        self.assertRegex(output,
+                         r'test_swift_uptime \[[^\]]*\] \.\.\. FAILED')
