@@ -20,9 +20,10 @@ slower outside probe of its version document saw it down too. For every
 API: its prober saved and logged its traced client's Stats, with one call
 of the probe's method per probe.
 
-A second test runs read and write probes of every API and stops the
-daemon with SIGTERM: exit 0, every series summarised, every write probe
-served, nothing the write probes created left behind, no prober left.
+A second test runs read and write probes of every API, restarts
+neutron-server under them and stops the daemon with SIGTERM: exit 0, every
+series summarised, the other write probes all served, nothing the write
+probes created left behind, no prober left.
 """
 
 import glob
@@ -167,6 +168,11 @@ WRITTEN = {
 }
 
 
+DELETES = {'keystone': 'delete_region', 'nova': 'delete_keypair',
+           'neutron': 'delete_network', 'cinder': 'delete_qos',
+           'glance': 'delete_image', 'swift': 'delete_container'}
+
+
 def probe_leftovers(token, catalog):
     """Names starting with the write probes' prefix, per API."""
     from upgrade_tempest_plugin.uptime import probes
@@ -270,6 +276,7 @@ class UptimeDaemonTest(testtools.TestCase):
         self.assertTrue(os.path.exists(CONF), CONF)
         self.dir = tempfile.mkdtemp(prefix='uptime-functional-')
         self.addCleanup(shutil.rmtree, self.dir, True)
+        self.lines = []
 
     def _daemon(self, *extra):
         cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
@@ -300,7 +307,6 @@ class UptimeDaemonTest(testtools.TestCase):
                 f.write(line + '\n')
 
     def test_restarts_show_true_windows(self):
-        self.lines = []
         token, catalog = admin_token()
         daemon = self._daemon()
         time.sleep(8)      # workers started, tokens fetched, probing
@@ -390,17 +396,21 @@ class UptimeDaemonTest(testtools.TestCase):
         self.assertEqual([], problems, report)
 
     def test_sigterm_stops_write_probes_cleanly(self):
-        """Read and write probes of every API; SIGTERM after ~8 s: exit 0,
-        every series summarised and ended, every write probe served (no
-        outage here), nothing the write probes created is left."""
+        """Read and write probes of every API; neutron-server restarted
+        under them; SIGTERM: exit 0, every series summarised and ended,
+        every other write probe served, nothing the write probes created
+        left (an outage between create and delete is swept at the end)."""
         token, catalog = admin_token()
         self.assertEqual({}, probe_leftovers(token, catalog))
         daemon = self._daemon('--write-probes')
-        time.sleep(10)
+        time.sleep(6)
         self.assertIsNone(daemon.poll(), open(self.daemon_out).read())
+        restart = localcloud('restart', 'neutron-server', timeout=300)
+        self.assertEqual(0, restart.returncode, restart.stderr)
+        time.sleep(3)
         signalled = time.time()
         daemon.send_signal(signal.SIGTERM)
-        daemon.wait(timeout=60)
+        daemon.wait(timeout=120)
         output = open(self.daemon_out).read()
         self.addDetail('daemon', text_content(output))
         self.assertEqual(0, daemon.returncode, output)
@@ -412,11 +422,49 @@ class UptimeDaemonTest(testtools.TestCase):
             self.assertGreater(svc['total_requests'], 0, name)
             self.assertLess(svc['end_time'], signalled + RATE_LIMIT_S, name)
             if name.endswith('-write'):
+                self.assertEqual([], svc['left_behind'], name)
+            if name.endswith('-write') and name != 'neutron-write':
                 self.assertEqual(0, svc['failed_requests'], (name, svc))
+        self.assertNotEqual([], result['services']['neutron-write'][
+            'windows'])
+        with open(os.path.join(self.dir, 'uptime', 'neutron-write.log')) as f:
+            swept = [line for line in f if 'sweep: deleted' in line]
+        self._report('neutron-write: %d failed probes, %d swept' % (
+            result['services']['neutron-write']['failed_requests'],
+            len(swept)))
         self.assertEqual({}, probe_leftovers(token, catalog))
         workers = [pid for pid in os.listdir('/proc') if pid.isdigit()
                    and self.dir in _cmdline(pid)]
         self.assertEqual([], workers)
+
+    def test_sweep_deletes_what_a_failed_delete_left(self):
+        """Each API's write probe on the real cloud, its delete failing
+        once (injected): the probe fails, its resource is there; the sweep
+        finds it by name and deletes it, and nothing else."""
+        from tempest import config
+        from tempest.lib import exceptions as lib_exc
+
+        from upgrade_tempest_plugin.uptime import probes
+        config.CONF.set_config_path(CONF)
+        token, catalog = admin_token()
+        for service in sorted(WRITTEN):
+            client, probe = probes.build(service, 'write', config.CONF, 10.0)
+            real = getattr(client, DELETES[service])
+            calls = []
+
+            def fail_once(*args, **kwargs):
+                calls.append(args)
+                if len(calls) == 1:
+                    raise lib_exc.ServerFault('injected')
+                return real(*args, **kwargs)
+            setattr(client, DELETES[service], fail_once)
+            self.assertRaises(lib_exc.ServerFault, probe)
+            left = probe_leftovers(token, catalog)
+            self.assertEqual([service], sorted(left), left)
+            self.assertEqual(1, len(left[service]), left)
+            self.assertEqual([], probe.sweep())
+            self.assertEqual(2, len(calls), service)
+            self.assertEqual({}, probe_leftovers(token, catalog))
 
     def _stats_problems(self, series, svc):
         """Each prober saved and logged its traced client's Stats: the

@@ -86,6 +86,9 @@ def print_table(result, out):
                 ', '.join('%s x%d' % kv for kv in sorted(w['errors'].items())),
                 ' (open)' if w['open'] else '',
                 ''.join('  [%s]' % m['text'] for m in w['markers'])))
+        if svc.get('left_behind'):
+            out.write('    left behind (delete by hand): %s\n'
+                      % ', '.join(svc['left_behind']))
     for name, reason in sorted(result.get('skipped', {}).items()):
         out.write('%-16s skipped: %s\n' % (name, reason))
 

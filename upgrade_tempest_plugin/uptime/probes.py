@@ -21,13 +21,14 @@ renewed while keystone is down fails like the client would.
 
 import importlib
 import logging
-import uuid
 
 import urllib3
 
 from tempest.lib import auth
 from tempest.lib import exceptions as lib_exc
 from tempest.lib.common import http
+
+from upgrade_tempest_plugin.uptime import writes
 
 # service -> ([service_available] option, tempest.conf group)
 SERVICES = {
@@ -69,7 +70,7 @@ _WRITE = {
               'ContainerClient', 'create+delete container'),
 }
 
-NAME_PREFIX = 'uptime-probe-'
+NAME_PREFIX = writes.NAME_PREFIX
 LOG = logging.getLogger(__name__)
 
 
@@ -168,7 +169,9 @@ def build(service, kind, conf, timeout, provider=None):
     Returns ``(client, probe)``; ``probe()`` returns the HTTP status of
     the (last) call and raises on failure. The caller may wrap the client
     (e.g. with ``tracking.Trace.decorate``) before probing: ``probe`` looks
-    the methods up on the client at call time.
+    the methods up on the client at call time. ``probe.sweep()``, once
+    probing has stopped, deletes what write probes left behind and returns
+    the names it could not delete ([] for read probes).
     """
     table = _WRITE if kind == 'write' else _READ
     module, cls, _name = table[service]
@@ -182,7 +185,10 @@ def build(service, kind, conf, timeout, provider=None):
         provider, **_client_params(service, conf, timeout))
     client.http_obj = _http(conf, timeout)
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
-    return client, reauth_on_401(maker[service](client, provider), provider)
+    probe = maker[service](client, provider)
+    wrapped = reauth_on_401(probe, provider)
+    wrapped.sweep = getattr(probe, 'sweep', list)
+    return client, wrapped
 
 
 def reauth_on_401(probe, provider):
@@ -209,10 +215,6 @@ def _status(result):
     return int(status) if status is not None else None
 
 
-def _name():
-    return NAME_PREFIX + uuid.uuid4().hex[:12]
-
-
 _READ_PROBES = {
     'keystone': lambda c, p: lambda: _status(c.show_token(p.get_token())),
     'nova': lambda c, p: lambda: _status(c.list_servers(limit=1)),
@@ -226,54 +228,72 @@ _READ_PROBES = {
 }
 
 
-def _write_keystone(c, p):
-    def probe():
-        rid = _name()
-        c.create_region(region_id=rid)
-        return _status(c.delete_region(rid))
-    return probe
+# Write probes: (create(name) -> ident, delete(ident) -> response,
+# lookup(name) -> [ident]) per API. Methods are looked up on the client at
+# call time, like the read probes', so a Trace wrapping the client after
+# build() sees every call.
+
+def _write_keystone(c):
+    def create(name):
+        c.create_region(region_id=name)
+        return name
+    return (create, lambda rid: c.delete_region(rid),
+            writes.exists(lambda rid: c.show_region(rid)))
 
 
-def _write_nova(c, p):
-    def probe():
-        name = _name()
+def _write_nova(c):
+    def create(name):
         c.create_keypair(name=name)
-        return _status(c.delete_keypair(name))
-    return probe
+        return name
+    return (create, lambda name: c.delete_keypair(name),
+            writes.exists(lambda name: c.show_keypair(name)))
 
 
-def _write_neutron(c, p):
-    def probe():
-        net = c.create_network(name=_name())['network']
-        return _status(c.delete_network(net['id']))
-    return probe
+def _write_neutron(c):
+    return (lambda name: c.create_network(name=name)['network']['id'],
+            lambda net_id: c.delete_network(net_id),
+            lambda name: [n['id'] for n in
+                          c.list_networks(name=name)['networks']])
 
 
-def _write_cinder(c, p):
-    def probe():
-        qos = c.create_qos(name=_name())['qos_specs']
-        return _status(c.delete_qos(qos['id']))
-    return probe
+def _write_cinder(c):
+    return (lambda name: c.create_qos(name=name)['qos_specs']['id'],
+            lambda qos_id: c.delete_qos(qos_id),
+            lambda name: [q['id'] for q in c.list_qos()['qos_specs']
+                          if q['name'] == name])
 
 
-def _write_glance(c, p):
-    def probe():
-        image = c.create_image(name=_name(), container_format='bare',
-                               disk_format='raw', visibility='private')
-        return _status(c.delete_image(image['id']))
-    return probe
+def _write_glance(c):
+    def create(name):
+        return c.create_image(name=name, container_format='bare',
+                              disk_format='raw', visibility='private')['id']
+    return (create, lambda image_id: c.delete_image(image_id),
+            lambda name: [i['id'] for i in c.list_images(
+                params={'name': name})['images']])
 
 
-def _write_swift(c, p):
-    def probe():
-        name = _name()
+def _write_swift(c):
+    def create(name):
         c.create_container(name)
-        return _status(c.delete_container(name))
-    return probe
+        return name
+    return (create, lambda name: c.delete_container(name),
+            writes.exists(lambda name: c.list_container_metadata(name)))
+
+
+def _write_probe(maker):
+    """A WriteProbe over ``maker(client)``'s (create, delete, lookup)."""
+    def make(c, p):
+        create, delete, lookup = maker(c)
+        return writes.WriteProbe(
+            create, lambda ident: _status(delete(ident)), lookup)
+    return make
 
 
 _WRITE_PROBES = {
-    'keystone': _write_keystone, 'nova': _write_nova,
-    'neutron': _write_neutron, 'cinder': _write_cinder,
-    'glance': _write_glance, 'swift': _write_swift,
+    'keystone': _write_probe(_write_keystone),
+    'nova': _write_probe(_write_nova),
+    'neutron': _write_probe(_write_neutron),
+    'cinder': _write_probe(_write_cinder),
+    'glance': _write_probe(_write_glance),
+    'swift': _write_probe(_write_swift),
 }

@@ -144,6 +144,22 @@ class Scheduler(object):
         self.drain()
         return start_wall, start_wall + covered
 
+    def join(self, limit):
+        """Wait up to ``limit`` s for probe threads still running.
+
+        Their results no longer count (they were recorded as time-outs),
+        but a write probe's create may still be under way; its name must
+        be known before anything is swept. True if none is left.
+        """
+        deadline = self.clock.monotonic() + limit
+        while True:
+            with self._lock:
+                if not self._alive:
+                    return True
+            if self.clock.monotonic() >= deadline:
+                return False
+            self.clock.sleep(self.poll)
+
     def drain(self):
         """Wait until every probe sent has ended or timed out."""
         while True:

@@ -23,6 +23,9 @@ seconds)::
           "end_time": 1767225660.0,     # end of the probed period
           "service": "nova", "kind": "read" | "write",
           "probe": "list servers", "rate": 10.0, "timeout": 2.0,
+          "left_behind": [],        # write series only: names of probe
+                                    # resources the end-of-run sweep
+                                    # could not delete
           "windows": [
             {"start": ..., "end": ...,  # first failed probe .. next success
              "duration_s": 0.6, "failed_probes": 6,
@@ -94,7 +97,8 @@ def service_summary(records, meta=None, markers=()):
         'errors': errors,
         'markers': touched,
     }
-    for key in ('service', 'kind', 'probe', 'rate', 'timeout'):
+    for key in ('service', 'kind', 'probe', 'rate', 'timeout',
+                'left_behind'):
         if key in meta:
             out[key] = meta[key]
     return out

@@ -47,7 +47,8 @@ def probe_loop(args, probe, stop, meta=None):
     """Probe on the schedule described by ``args`` until done or stopped.
 
     Writes ``<series>.jsonl`` and ``<series>.meta.json`` in
-    ``args['output_dir']``; returns the scheduler (its counters).
+    ``args['output_dir']``; returns the scheduler (its counters), with the
+    metadata written as ``sched.meta``.
     """
     from upgrade_tempest_plugin.uptime import probelog
     from upgrade_tempest_plugin.uptime import schedule
@@ -74,6 +75,7 @@ def probe_loop(args, probe, stop, meta=None):
     probelog.write_meta(directory, series, meta)
     LOG.info('%s: %d probes sent, %d late ticks skipped', series,
              sched.sent, sched.late_ticks)
+    sched.meta = meta
     return sched
 
 
@@ -82,6 +84,7 @@ def main(args):
     from tempest import config
 
     from upgrade_tempest_plugin.common import tracking
+    from upgrade_tempest_plugin.uptime import probelog
     from upgrade_tempest_plugin.uptime import probes
 
     stop = threading.Event()
@@ -105,8 +108,17 @@ def main(args):
     trace = tracking.Trace(whitelist=conf.upgrade.trace_whitelist,
                            max_traces=conf.upgrade.trace_max_stack_traces)
     client = trace.decorate(client)
-    probe_loop(args, probe, stop, meta={'probe': probes.describe(
+    sched = probe_loop(args, probe, stop, meta={'probe': probes.describe(
         args['service'], args['kind'])})
+    # A create+delete is two calls of at most `timeout` each.
+    if not sched.join(2 * args['timeout'] + 1):
+        LOG.warning('%s: probe threads still running at the end', series)
+    if args['kind'] == 'write':
+        left = probe.sweep()
+        if left:
+            LOG.warning('%s: could not delete %s', series, ', '.join(left))
+        sched.meta['left_behind'] = left
+        probelog.write_meta(directory, series, sched.meta)
     trace.stats.log(LOG)
     path = stats_path(directory, series)
     os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -108,3 +108,26 @@ class SchedulerTest(testtools.TestCase):
     def test_bad_rate(self):
         self.assertRaises(ValueError, schedule.Scheduler, lambda: 1, 0, 1,
                           print)
+
+
+class JoinTest(testtools.TestCase):
+    """join() waits for probe threads that outlived their time limit."""
+
+    def test_join_waits_for_a_hung_probe(self):
+        release = threading.Event()
+        self.addCleanup(release.set)
+        finished = []
+
+        def probe():
+            release.wait(30)
+            finished.append(1)
+            return 200
+
+        clock = fakes.FakeClock()
+        sched = schedule.Scheduler(probe, 10.0, 0.5, lambda r: None,
+                                   clock=clock)
+        sched.run(lambda: False, iterations=1)     # recorded as time-out
+        self.assertFalse(sched.join(1.0))           # still running
+        release.set()
+        self.assertTrue(sched.join(30.0))
+        self.assertEqual([1], finished)
