@@ -17,7 +17,9 @@ UTC strings, durations seconds::
       "schema_version": 1,
       "generated_at": "2026-11-24T10:00:00.000Z",
       "source": "/path/to/run",
-      "verdict": {"passed": false,
+      "verdict": {"passed": false,   # failed steps, verify differences,
+                                     # uptime threshold violations, write
+                                     # probe resources left behind
                   "failures": ["persistent verify after: 2 differences",
                                ...]},
       "uptime": {                  # null when no uptime summary was found
@@ -172,6 +174,10 @@ def verdict(report):
         for violation in entry.get('violations', []):
             failures.append('uptime %s: %s' % (
                 name, violation.get('message', violation)))
+        if entry.get('left_behind'):
+            failures.append('uptime %s: probe resources left behind '
+                            '(delete by hand): %s' % (
+                                name, ', '.join(entry['left_behind'])))
     return not failures, failures
 
 

@@ -82,6 +82,20 @@ class TestCollect(ReportTestBase):
                           'uptime nova: longest window 2.0 s > 1.0 s'],
                          report['verdict']['failures'])
 
+    def test_write_probe_leftovers_fail_verdict(self):
+        self.full_run()
+        path = os.path.join(self.run_dir, 'uptime', 'summary.json')
+        with open(path) as f:
+            data = json.load(f)
+        data['services']['nova']['left_behind'] = []
+        data['services']['cinder']['left_behind'] = ['uptime-probe-ab12']
+        with open(path, 'w') as f:
+            json.dump(data, f)
+        report, _ = collect.collect(self.run_dir)
+        self.assertEqual(['uptime cinder: probe resources left behind '
+                          '(delete by hand): uptime-probe-ab12'],
+                         report['verdict']['failures'])
+
     def test_summary_rebuilt_from_probe_logs_after_kill(self):
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)]})
         os.unlink(os.path.join(self.run_dir, 'uptime', 'summary.json'))
