@@ -23,7 +23,10 @@ of the probe's method per probe.
 A second test runs read and write probes of every API, restarts
 neutron-server under them and stops the daemon with SIGTERM: exit 0, every
 series summarised, the other write probes all served, nothing the write
-probes created left behind, no prober left.
+probes created left behind, no prober left. Others: each API's write
+probe with its delete failing once (injected) is swept clean; after a
+kill -9 of the daemon's process group the summary is rebuilt from the
+probe logs, which lost less than a second.
 """
 
 import glob
@@ -39,6 +42,7 @@ import threading
 import time
 import urllib.parse
 
+import fixtures
 import testtools
 from testtools.content import text_content
 
@@ -286,8 +290,10 @@ class UptimeDaemonTest(testtools.TestCase):
                ','.join('%s=%s' % kv for kv in RATES.items())] + list(extra)
         self.daemon_out = os.path.join(self.dir, 'daemon.out')
         with open(self.daemon_out, 'w') as out:
+            # Its own session: a kill -9 test kills the daemon's group.
             proc = subprocess.Popen(cmd, cwd=self.dir, stdout=out,
-                                    stderr=subprocess.STDOUT)
+                                    stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         self.addCleanup(lambda: proc.poll() is None and proc.terminate())
         return proc
 
@@ -437,6 +443,39 @@ class UptimeDaemonTest(testtools.TestCase):
                    and self.dir in _cmdline(pid)]
         self.assertEqual([], workers)
 
+    def test_kill_9_loses_at_most_the_last_second(self):
+        """kill -9 of the daemon and its probers: no summary was written,
+        ``upgrade-uptime summary DIR`` rebuilds it from the probe logs,
+        whose last probe was sent less than a second before the kill."""
+        daemon = self._daemon('--services', 'nova,glance')
+        uptime_dir = os.path.join(self.dir, 'uptime')
+        time.sleep(8)
+        self.assertIsNone(daemon.poll(), open(self.daemon_out).read())
+        killed = time.time()
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=30)
+        time.sleep(0.5)
+        self.assertEqual([], [pid for pid in os.listdir('/proc')
+                              if pid.isdigit() and self.dir in _cmdline(pid)])
+        self.assertFalse(os.path.exists(
+            os.path.join(uptime_dir, summary.FILENAME)))
+        res = subprocess.run(
+            [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
+             'summary', uptime_dir], capture_output=True, text=True,
+            timeout=120)
+        self.assertEqual(0, res.returncode, res.stderr)
+        result = summary.load(uptime_dir)
+        self.assertEqual(['glance', 'nova'], sorted(result['services']))
+        for name, svc in result['services'].items():
+            with open(os.path.join(uptime_dir, name + '.jsonl')) as f:
+                lines = f.read().splitlines()
+            # The line being written at the kill may be cut short.
+            last = max(json.loads(line)['time'] for line in lines
+                       if line.endswith('}'))
+            self.assertLess(killed - last, 1.0, name)
+            self.assertEqual(100.0, svc['uptime_pct'], name)
+            self.assertGreater(svc['total_requests'], 5 * RATE, name)
+
     def test_sweep_deletes_what_a_failed_delete_left(self):
         """Each API's write probe on the real cloud, its delete failing
         once (injected): the probe fails, its resource is there; the sweep
@@ -445,6 +484,10 @@ class UptimeDaemonTest(testtools.TestCase):
         from tempest.lib import exceptions as lib_exc
 
         from upgrade_tempest_plugin.uptime import probes
+        # set_config_path also exports TEMPEST_CONFIG_DIR/TEMPEST_CONFIG
+        # (for tempest's child processes): keep them out of later tests.
+        for name in ('TEMPEST_CONFIG_DIR', 'TEMPEST_CONFIG'):
+            self.useFixture(fixtures.EnvironmentVariable(name))
         config.CONF.set_config_path(CONF)
         token, catalog = admin_token()
         for service in sorted(WRITTEN):

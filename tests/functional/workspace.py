@@ -1,7 +1,9 @@
 """A private tempest workspace on the local cloud, for one test.
 
 ``tempest init`` in a temporary directory (with its own HOME and TMPDIR,
-so nothing of the user's is read or written), and the local cloud's
+so nothing of the user's is read or written, and without
+TEMPEST_CONFIG_DIR/TEMPEST_CONFIG, so tempest reads the workspace's
+config), and the local cloud's
 tempest.conf copied into it with the test's own log dir, lock path and
 ``[upgrade]`` options.
 """
@@ -26,6 +28,10 @@ def make(tmp, upgrade):
     """
     env = dict(os.environ, HOME=os.path.join(tmp, 'home'),
                TMPDIR=os.path.join(tmp, 'tmp'))
+    # These would make tempest read another tempest.conf than the
+    # workspace's (tempest's own set_config_path exports them).
+    for name in ('TEMPEST_CONFIG_DIR', 'TEMPEST_CONFIG'):
+        env.pop(name, None)
     for d in ('home', 'tmp'):
         os.makedirs(os.path.join(tmp, d))
     subprocess.run([TEMPEST, 'init', 'ws'], cwd=tmp, env=env, check=True,
