@@ -27,7 +27,8 @@ series summarised, the other write probes all served, nothing the write
 probes created left behind, no prober left. Others: each API's write
 probe with its delete failing once (injected) is swept clean; after a
 kill -9 of the daemon's process group the summary is rebuilt from the
-probe logs, which lost less than a second.
+probe logs, which lost less than a second; ``--duration`` probes for that
+long, and SIGINT stops a run early with its summary written.
 """
 
 import glob
@@ -450,6 +451,39 @@ class UptimeDaemonTest(testtools.TestCase):
         workers = [pid for pid in os.listdir('/proc') if pid.isdigit()
                    and self.dir in _cmdline(pid)]
         self.assertEqual([], workers)
+
+    def test_duration_then_sigint(self):
+        """``--duration 3``: probes for 3 s and exits 0; a 60 s run
+        interrupted (SIGINT, as Ctrl-C) after ~4 s: exits 0 and still
+        writes its summary, ended at the interrupt."""
+        base = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
+                'run', '--config-file', CONF, '--services', 'glance',
+                '--rate', '10']
+        short = os.path.join(self.dir, 'short')
+        res = subprocess.run(base + ['--duration', '3', '--output-dir',
+                                     short], capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(0, res.returncode, res.stdout + res.stderr)
+        glance = summary.load(short)['services']['glance']
+        self.assertAlmostEqual(3.0, glance['end_time'] - glance['start_time'],
+                               delta=0.01)
+        # 30 ticks; one the CPU-starved scheduler skips is not sent.
+        self.assertIn(glance['total_requests'], range(27, 31))
+        self.assertEqual(100.0, glance['uptime_pct'])
+        long_dir = os.path.join(self.dir, 'long')
+        proc = subprocess.Popen(base + ['--duration', '60', '--output-dir',
+                                        long_dir], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        time.sleep(8)           # started, token fetched, probing
+        interrupted = time.time()
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+        self.assertEqual(0, proc.returncode, output)
+        glance = summary.load(long_dir)['services']['glance']
+        self.assertLess(abs(glance['end_time'] - interrupted), 1.0, output)
+        self.assertGreater(glance['total_requests'], 10)
+        self.assertEqual(100.0, glance['uptime_pct'])
 
     def test_kill_9_loses_at_most_the_last_second(self):
         """kill -9 of the daemon and its probers: no summary was written,

@@ -44,9 +44,10 @@ class UptimeTempestRunTest(testtools.TestCase):
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.out = os.path.join(self.tmp, 'out')
 
-    def tempest_run(self, upgrade, regex='uptime', background=False):
+    def tempest_run(self, upgrade, regex='uptime', background=False,
+                    conf_edits=None):
         ws, env, _conf = workspace.make(self.tmp, dict(
-            upgrade, output_dir=self.out))
+            upgrade, output_dir=self.out), conf_edits)
         cmd = [workspace.TEMPEST, 'run', '--regex', regex]
         if background:
             return subprocess.Popen(cmd, cwd=ws, env=env, text=True,
@@ -81,6 +82,27 @@ class UptimeTempestRunTest(testtools.TestCase):
             self.assertEqual(100.0, svc['uptime_pct'], name)
             self.assertLess(svc['start_time'], svc['end_time'], name)
             self.assertEqual([], svc['windows'], name)
+            self.assertEqual({}, svc['errors'], name)
+            lat = svc['latency']
+            self.assertTrue(0 < lat['p50'] <= lat['p95'] <= lat['p99']
+                            <= lat['max'] < 2.0, (name, lat))
+
+    def test_unavailable_apis_are_skipped_with_the_reason(self):
+        ws_conf = {'uptime_iterations': '5', 'uptime_rate': '10'}
+        proc = self.tempest_run(ws_conf, conf_edits={
+            ('service_available', 'cinder'): 'False',
+            ('image', 'catalog_type'): 'no-such-image-service'})
+        self.assertEqual(0, proc.returncode, proc.stdout[-3000:])
+        self.assertRegex(proc.stdout, r'test_cinder_uptime \.\.\. SKIPPED: '
+                         r'\[service_available\] cinder = False')
+        self.assertRegex(proc.stdout, r'test_glance_uptime \.\.\. SKIPPED: '
+                         r"catalog has no service of type "
+                         r"'no-such-image-service'")
+        with open(os.path.join(self.out, 'uptime', 'summary.json')) as f:
+            result = json.load(f)
+        self.assertEqual({'keystone', 'nova', 'neutron', 'swift'},
+                         set(result['services']))
+        self.assertEqual({'cinder', 'glance'}, set(result['skipped']))
 
     def test_sentinel_present_is_an_error(self):
         sentinel = os.path.join(self.tmp, 'stop-here')

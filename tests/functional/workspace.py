@@ -20,11 +20,12 @@ CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
 TEMPEST = os.path.join(os.path.dirname(sys.executable), 'tempest')
 
 
-def make(tmp, upgrade):
+def make(tmp, upgrade, edits=None):
     """Create ``<tmp>/ws``; return ``(ws, env, conf)``.
 
-    ``upgrade``: the ``[upgrade]`` options; ``conf`` the parsed copy as
-    written to ``<ws>/etc/tempest.conf``.
+    ``upgrade``: the ``[upgrade]`` options; ``edits``: other options,
+    ``{(section, option): value}``; ``conf`` the parsed copy as written to
+    ``<ws>/etc/tempest.conf``.
     """
     env = dict(os.environ, HOME=os.path.join(tmp, 'home'),
                TMPDIR=os.path.join(tmp, 'tmp'))
@@ -42,6 +43,10 @@ def make(tmp, upgrade):
     conf.set('DEFAULT', 'log_dir', os.path.join(ws, 'logs'))
     conf['oslo_concurrency'] = {'lock_path': os.path.join(tmp, 'locks')}
     conf['upgrade'] = upgrade
+    for (section, option), value in (edits or {}).items():
+        if not conf.has_section(section):
+            conf.add_section(section)
+        conf.set(section, option, value)
     with open(os.path.join(ws, 'etc', 'tempest.conf'), 'w') as f:
         conf.write(f)
     return ws, env, conf
