@@ -233,20 +233,24 @@ _READ_PROBES = {
 # call time, like the read probes', so a Trace wrapping the client after
 # build() sees every call.
 
-def _write_keystone(c):
-    def create(name):
-        c.create_region(region_id=name)
+def _by_name(create, delete, show):
+    """(create, delete, lookup) of a resource identified by its name."""
+    def create_named(name):
+        create(name)
         return name
-    return (create, lambda rid: c.delete_region(rid),
-            writes.exists(lambda rid: c.show_region(rid)))
+    return create_named, delete, writes.exists(show)
+
+
+def _write_keystone(c):
+    return _by_name(lambda name: c.create_region(region_id=name),
+                    lambda rid: c.delete_region(rid),
+                    lambda rid: c.show_region(rid))
 
 
 def _write_nova(c):
-    def create(name):
-        c.create_keypair(name=name)
-        return name
-    return (create, lambda name: c.delete_keypair(name),
-            writes.exists(lambda name: c.show_keypair(name)))
+    return _by_name(lambda name: c.create_keypair(name=name),
+                    lambda name: c.delete_keypair(name),
+                    lambda name: c.show_keypair(name))
 
 
 def _write_neutron(c):
@@ -273,11 +277,9 @@ def _write_glance(c):
 
 
 def _write_swift(c):
-    def create(name):
-        c.create_container(name)
-        return name
-    return (create, lambda name: c.delete_container(name),
-            writes.exists(lambda name: c.list_container_metadata(name)))
+    return _by_name(lambda name: c.create_container(name),
+                    lambda name: c.delete_container(name),
+                    lambda name: c.list_container_metadata(name))
 
 
 def _write_probe(maker):
