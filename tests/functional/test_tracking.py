@@ -11,7 +11,9 @@ Expected: create/delete/wait_for_resource_deletion 1 pass each;
 show_volume passes == GETs of the volume (the final 404 inside
 ``is_resource_deleted`` is whitelisted, counted as a pass); the 404 of the
 missing volume is the only failure, with the error ``HTTP 404``; the stats
-survive a save/load round trip.
+survive a save/load round trip. A second test stops cinder-api under the
+whitelisted ``is_resource_deleted``: the refused connection is a pass by
+default, a failure with ``whitelist_errors=['NotFound']``.
 
 The cloud must be up (``python3 -m localcloud up``; only keystone, cinder
 and their database and queue are required). In the tox
@@ -202,6 +204,47 @@ class TrackingFunctionalTest(testtools.TestCase):
         path = self.trace.stats.save(os.path.join(tmp, 'stats.json'))
         self.assertEqual(self.trace.stats.to_dict(),
                          tracking.Stats.load(path).to_dict())
+
+    def test_whitelist_errors_on_a_real_outage(self):
+        """cinder-api stopped under ``is_resource_deleted`` (whitelisted):
+        by default the refused connection counts as a pass; with
+        ``whitelist_errors=['NotFound']`` it is a failure, and the real
+        404 at the end of a deletion is still a pass."""
+        from upgrade_tempest_plugin.uptime import probes
+        volume = self.plain.create_volume(
+            size=1, name='upgrade-tracking-%s' % uuid.uuid4().hex[:8])
+        volume_id = volume['volume']['id']
+        self.addCleanup(self._delete_quietly, volume_id)
+        waiters.wait_for_volume_resource_status(self.plain, volume_id,
+                                                'available')
+        by_name, by_error = tracking.Trace(), tracking.Trace(
+            whitelist_errors=['NotFound'])
+        clients = []
+        for trace in (by_name, by_error):
+            client = volumes_client_from_conf(CONF)
+            client.http_obj = probes.NoRetryHttp(10)   # no hidden retries
+            clients.append(trace.decorate(client))
+            client.show_volume(volume_id)       # token fetched, 1 pass
+        stop = localcloud('stop', 'cinder-api')
+        self.addCleanup(localcloud, 'start', 'cinder-api')
+        self.assertEqual(0, stop.returncode, stop.stdout + stop.stderr)
+        for client in clients:
+            self.assertRaises(Exception, client.is_resource_deleted,
+                              volume_id)
+        start = localcloud('start', 'cinder-api')
+        self.assertEqual(0, start.returncode, start.stdout + start.stderr)
+        show = by_name.stats.get('VolumesClient', 'show_volume')
+        self.assertEqual((2, 0, 1), (show.passes, show.failures,
+                                     show.whitelisted))
+        show = by_error.stats.get('VolumesClient', 'show_volume')
+        self.assertEqual((1, 1, 0), (show.passes, show.failures,
+                                     show.whitelisted))
+        self.assertEqual({'connection refused': 1}, show.errors)
+        clients[1].delete_volume(volume_id)
+        clients[1].wait_for_resource_deletion(volume_id)
+        show = by_error.stats.get('VolumesClient', 'show_volume')
+        self.assertEqual(1, show.whitelisted)
+        self.assertEqual(1, show.failures)
 
     def _delete_quietly(self, volume_id):
         try:

@@ -21,6 +21,13 @@ OPTS = [
                      'deletion). Any exception under such a frame counts '
                      'as a pass. A name with a dot (Class.method) is '
                      'matched against the qualified name of the frame.'),
+    cfg.ListOpt('trace_whitelist_errors',
+                default=[],
+                help='Names of exception classes (e.g. NotFound). If set, a '
+                     'failure under a trace_whitelist frame is counted as a '
+                     'pass only when it is one of them or a subclass; any '
+                     'other error there (e.g. a 503 while a waiter polls for '
+                     'a deletion) is a failure. Empty: any exception.'),
     cfg.IntOpt('trace_max_stack_traces',
                default=tracking.DEFAULT_MAX_TRACES,
                min=0,

@@ -38,10 +38,13 @@ qualified name. The exception always propagates unchanged. Only
 ``Exception`` subclasses are counted; a ``KeyboardInterrupt`` or
 ``SystemExit`` goes through uncounted.
 
-The whitelist is by name, not by error: *any* exception under a
-whitelisted frame is a pass, e.g. a 503 that ``show_volume`` gets while
+By default the whitelist is by name, not by error: *any* exception under
+a whitelisted frame is a pass, e.g. a 503 that ``show_volume`` gets while
 ``wait_for_resource_deletion`` polls, or the ``TimeoutException`` of the
-waiter itself. Keep the list to functions whose failures are expected.
+waiter itself. Keep the list to functions whose failures are expected, or
+name the expected errors too (``whitelist_errors``, e.g. ``NotFound``):
+then only an exception of such a class (or a subclass) is whitelisted,
+and the 503 above is a failure.
 
 The pass path only reads ``time.perf_counter`` twice and updates the
 counters of the method under a short per-method lock; stacks are only
@@ -757,9 +760,13 @@ class Trace(object):
     :param max_traces: distinct failure traces kept per method (default
         :data:`DEFAULT_MAX_TRACES`).
     :param stats: a :class:`Stats` to count into (default: a new one).
+    :param whitelist_errors: names of exception classes; if given, only
+        those (and their subclasses) are whitelisted, other failures under
+        a whitelisted frame are failures (default: any exception).
     """
 
-    def __init__(self, whitelist=None, max_traces=None, stats=None):
+    def __init__(self, whitelist=None, max_traces=None, stats=None,
+                 whitelist_errors=None):
         if whitelist is None:
             whitelist = DEFAULT_WHITELIST
         if isinstance(whitelist, str):
@@ -767,6 +774,10 @@ class Trace(object):
         self.whitelist = tuple(w for w in whitelist if w)
         self._names = frozenset(w for w in self.whitelist if '.' not in w)
         self._qualnames = frozenset(w for w in self.whitelist if '.' in w)
+        if isinstance(whitelist_errors, str):
+            whitelist_errors = whitelist_errors.split(',')
+        self.whitelist_errors = frozenset(
+            e.strip() for e in whitelist_errors or () if e.strip())
         if stats is None:
             stats = Stats(DEFAULT_MAX_TRACES if max_traces is None
                           else max_traces)
@@ -781,7 +792,8 @@ class Trace(object):
             from tempest import config
             conf = config.CONF
         return cls(whitelist=conf.upgrade.trace_whitelist,
-                   max_traces=conf.upgrade.trace_max_stack_traces)
+                   max_traces=conf.upgrade.trace_max_stack_traces,
+                   whitelist_errors=conf.upgrade.trace_whitelist_errors)
 
     @property
     def stats(self):
@@ -861,11 +873,18 @@ class Trace(object):
     def _failed(self, stats, seconds, exc, frame):
         """Count a call that raised ``exc`` in the wrapper ``frame``."""
         tb = exc.__traceback__
-        if self._is_whitelisted(frame.f_back, tb):
+        if self._error_allowed(exc) and self._is_whitelisted(frame.f_back,
+                                                             tb):
             stats.add_whitelisted(seconds)
             return
         stats.add_failure(seconds, errors.classify(exc), _exception_name(exc),
                           _message(exc), _failure_stack(frame.f_back, tb))
+
+    def _error_allowed(self, exc):
+        if not self.whitelist_errors:
+            return True
+        return any(k.__name__ in self.whitelist_errors
+                   for k in type(exc).__mro__)
 
     def _is_whitelisted(self, frame, tb):
         names, qualnames = self._names, self._qualnames

@@ -105,8 +105,7 @@ def main(args):
         logging.WARNING)
     client, probe = probes.build(args['service'], args['kind'], conf,
                                  args['timeout'])
-    trace = tracking.Trace(whitelist=conf.upgrade.trace_whitelist,
-                           max_traces=conf.upgrade.trace_max_stack_traces)
+    trace = tracking.Trace.from_config(conf)
     client = trace.decorate(client)
     sched = probe_loop(args, probe, stop, meta={'probe': probes.describe(
         args['service'], args['kind'])})

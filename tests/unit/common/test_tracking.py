@@ -329,6 +329,39 @@ class TestWhitelist(TrackingTestCase):
         # The waiter itself is whitelisted: its own timeout is a pass.
         self.assertCounts('wait_for_resource_deletion', 1, 0, whitelisted=1)
 
+    def test_503_while_polling_is_a_pass_by_default(self):
+        deleting = (200, fakes.volume_body(status='deleting'))
+        self.http.route('GET', VOLUME_URL, responder=fakes.sequence(
+            deleting, (503, {}), fakes.NOT_FOUND))
+        self.assertRaises(lib_exc.UnexpectedResponseCode,
+                          self.volumes.wait_for_resource_deletion, VOL)
+        self.assertCounts('show_volume', 2, 0, whitelisted=1)
+
+    def test_whitelist_errors_keep_only_the_expected_error(self):
+        trace = tracking.Trace(whitelist_errors=['NotFound'])
+        volumes = trace.decorate(fakes.volumes(self.http))
+        deleting = (200, fakes.volume_body(status='deleting'))
+        self.http.route('GET', VOLUME_URL, responder=fakes.sequence(
+            deleting, (503, {}), deleting, fakes.NOT_FOUND))
+        self.assertRaises(lib_exc.UnexpectedResponseCode,
+                          volumes.wait_for_resource_deletion, VOL)
+        volumes.wait_for_resource_deletion(VOL)
+        show = trace.stats.get('VolumesClient', 'show_volume')
+        # 503: a failure although under the waiter; 404: whitelisted
+        # (lib_exc.NotFound is matched by its class name).
+        self.assertEqual((3, 1, 1), (show.passes, show.failures,
+                                     show.whitelisted))
+        self.assertEqual({'HTTP 503': 1}, show.errors)
+        # The waiter's own time-out is not NotFound: a failure too.
+        volumes.build_timeout = 0
+        self.http.route('GET', VOLUME_URL, 200,
+                        fakes.volume_body(status='deleting'))
+        self.assertRaises(lib_exc.TimeoutException,
+                          volumes.wait_for_resource_deletion, VOL)
+        wait = trace.stats.get('VolumesClient', 'wait_for_resource_deletion')
+        self.assertEqual((1, 2, 0), (wait.passes, wait.failures,
+                                     wait.whitelisted))
+
     def test_without_whitelist_the_expected_404_is_a_failure(self):
         trace = tracking.Trace(whitelist=())
         client = trace.decorate(fakes.volumes(self.http))
@@ -399,7 +432,12 @@ class TestWhitelist(TrackingTestCase):
         conf([])
         conf.set_override('trace_whitelist', ['x', 'y'], group='upgrade')
         conf.set_override('trace_max_stack_traces', 3, group='upgrade')
+        self.assertEqual(frozenset(),
+                         tracking.Trace.from_config(conf).whitelist_errors)
+        conf.set_override('trace_whitelist_errors', ['NotFound'],
+                          group='upgrade')
         trace = tracking.Trace.from_config(conf)
+        self.assertEqual(frozenset(['NotFound']), trace.whitelist_errors)
         self.assertEqual(('x', 'y'), trace.whitelist)
         self.assertEqual(3, trace.stats.max_traces)
         self.assertEqual(tracking.DEFAULT_WHITELIST,

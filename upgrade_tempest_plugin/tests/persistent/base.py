@@ -79,9 +79,7 @@ class PersistentPhase(test.BaseTestCase):
     @classmethod
     def setup_clients(cls):
         super(PersistentPhase, cls).setup_clients()
-        cls.trace = tracking.Trace(
-            whitelist=CONF.upgrade.trace_whitelist,
-            max_traces=CONF.upgrade.trace_max_stack_traces)
+        cls.trace = tracking.Trace.from_config(CONF)
 
     @classmethod
     def resource_setup(cls):
