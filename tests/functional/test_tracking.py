@@ -210,7 +210,7 @@ class TrackingFunctionalTest(testtools.TestCase):
         by default the refused connection counts as a pass; with
         ``whitelist_errors=['NotFound']`` it is a failure, and the real
         404 at the end of a deletion is still a pass."""
-        from upgrade_tempest_plugin.uptime import probes
+        from upgrade_tempest_plugin.common import noretry
         volume = self.plain.create_volume(
             size=1, name='upgrade-tracking-%s' % uuid.uuid4().hex[:8])
         volume_id = volume['volume']['id']
@@ -222,7 +222,7 @@ class TrackingFunctionalTest(testtools.TestCase):
         clients = []
         for trace in (by_name, by_error):
             client = volumes_client_from_conf(CONF)
-            client.http_obj = probes.NoRetryHttp(10)   # no hidden retries
+            client.http_obj = noretry.NoRetryHttp(10)   # no hidden retries
             clients.append(trace.decorate(client))
             client.show_volume(volume_id)       # token fetched, 1 pass
         stop = localcloud('stop', 'cinder-api')

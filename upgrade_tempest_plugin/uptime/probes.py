@@ -3,9 +3,9 @@
 Each probe process builds ONE client (plus the auth provider it needs)
 with ``build(service, kind, conf, timeout)`` and calls the returned
 function once per tick. The HTTP layer of both the client and the auth
-provider's token client is replaced by ``NoRetryHttp``: no urllib3
-retries (tempest's default would retry up to 10 times) and a total time
-limit per request.
+provider's token client is replaced by ``common.noretry.NoRetryHttp``: no
+urllib3 retries (tempest's default would retry up to 10 times) and a total
+time limit per request.
 
 Read probes (default): keystone validates a token (``GET /v3/auth/tokens``,
 a real identity call every probe), nova lists servers, neutron lists
@@ -22,12 +22,10 @@ renewed while keystone is down fails like the client would.
 import importlib
 import logging
 
-import urllib3
-
 from tempest.lib import auth
 from tempest.lib import exceptions as lib_exc
-from tempest.lib.common import http
 
+from upgrade_tempest_plugin.common import noretry
 from upgrade_tempest_plugin.uptime import writes
 
 # service -> ([service_available] option, tempest.conf group)
@@ -74,28 +72,6 @@ NAME_PREFIX = writes.NAME_PREFIX
 LOG = logging.getLogger(__name__)
 
 
-class NoRetryHttp(http.ClosingHttp):
-    """tempest's HTTP layer without retries and with a total time limit."""
-
-    def __init__(self, timeout, **kwargs):
-        super(NoRetryHttp, self).__init__(
-            timeout=urllib3.Timeout(total=timeout), **kwargs)
-
-    def urlopen(self, method, url, redirect=True, **kw):
-        kw['retries'] = urllib3.util.Retry(
-            total=None, connect=0, read=0, status=0, other=0, redirect=5,
-            raise_on_redirect=False)
-        return super(NoRetryHttp, self).urlopen(method, url, redirect, **kw)
-
-
-def _http(conf, timeout):
-    return NoRetryHttp(
-        timeout,
-        disable_ssl_certificate_validation=(
-            conf.identity.disable_ssl_certificate_validation),
-        ca_certs=conf.identity.ca_certificates_file)
-
-
 def describe(service, kind='read'):
     """Name of the probe, e.g. 'list servers'."""
     return (_WRITE if kind == 'write' else _READ)[service][2]
@@ -126,7 +102,7 @@ def auth_provider(conf, timeout):
             conf.identity.disable_ssl_certificate_validation),
         ca_certs=conf.identity.ca_certificates_file,
         http_timeout=timeout)
-    provider.auth_client.http_obj = _http(conf, timeout)
+    provider.auth_client.http_obj = noretry.from_conf(conf, timeout)
     return provider
 
 
@@ -138,7 +114,7 @@ def authenticate(provider, conf, limit=60.0):
     use the probe's own limit.
     """
     short = provider.auth_client.http_obj
-    provider.auth_client.http_obj = _http(conf, limit)
+    provider.auth_client.http_obj = noretry.from_conf(conf, limit)
     try:
         provider.set_auth()
     finally:
@@ -183,7 +159,7 @@ def build(service, kind, conf, timeout, provider=None):
             LOG.warning('no token before probing: %s', exc)
     client = getattr(importlib.import_module(module), cls)(
         provider, **_client_params(service, conf, timeout))
-    client.http_obj = _http(conf, timeout)
+    client.http_obj = noretry.from_conf(conf, timeout)
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
     probe = maker[service](client, provider)
     wrapped = reauth_on_401(probe, provider)

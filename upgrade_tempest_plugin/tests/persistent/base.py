@@ -24,6 +24,7 @@ from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 from tempest import test
 
+from upgrade_tempest_plugin.common import noretry
 from upgrade_tempest_plugin.common import tracking
 from upgrade_tempest_plugin.persistent import base as persistent
 from upgrade_tempest_plugin.persistent import owner as owner_mod
@@ -115,6 +116,29 @@ class PersistentPhase(test.BaseTestCase):
     # -- clients -----------------------------------------------------------
 
     @classmethod
+    def bounded_http(cls):
+        return noretry.from_conf(CONF, CONF.service_clients.http_timeout)
+
+    @classmethod
+    def manager(cls, creds):
+        """tempest's clients for ``creds``; the token client without
+        hidden retries (see prepare_client)."""
+        manager = clients.Manager(creds)
+        manager.auth_provider.auth_client.http_obj = cls.bounded_http()
+        return manager
+
+    @classmethod
+    def prepare_client(cls, client):
+        """Trace ``client`` and give it an HTTP layer without urllib3's
+        hidden retries, each request limited to [service-clients]
+        http_timeout. The phases retry transient errors themselves, with
+        pauses, for persistent_retry_timeout; tempest's ten silent
+        retries held one call to a hung API for 11 x http_timeout."""
+        if not isinstance(client.http_obj, noretry.NoRetryHttp):
+            client.http_obj = cls.bounded_http()
+        return cls.trace.decorate(client)
+
+    @classmethod
     def admin_manager(cls):
         try:
             creds = credentials_factory.get_configured_admin_credentials()
@@ -125,15 +149,15 @@ class PersistentPhase(test.BaseTestCase):
                 'Cannot log in with the configured admin credentials '
                 '([auth] admin_username, ...): %s'
                 % ' '.join(str(exc).split())[:300])
-        return clients.Manager(creds)
+        return cls.manager(creds)
 
     @classmethod
     def owner_context(cls, owner):
         creds = credentials_factory.get_credentials(
             fill_in=False, identity_version='v3',
             **owner_mod.credential_params(owner))
-        return persistent.Context(clients.Manager(creds), cls.state_file,
-                                  cls.settings, decorate=cls.trace.decorate,
+        return persistent.Context(cls.manager(creds), cls.state_file,
+                                  cls.settings, decorate=cls.prepare_client,
                                   project_id=owner.get('project_id'))
 
     @classmethod
@@ -141,7 +165,7 @@ class PersistentPhase(test.BaseTestCase):
         roles = ['member']
         if available('swift'):
             roles.append(CONF.object_storage.operator_role)
-        return owner_mod.Provisioner(admin, decorate=cls.trace.decorate,
+        return owner_mod.Provisioner(admin, decorate=cls.prepare_client,
                                      roles=roles,
                                      neutron=available('neutron'))
 
