@@ -174,10 +174,8 @@ def verdict(report):
         for violation in entry.get('violations', []):
             failures.append('uptime %s: %s' % (
                 name, violation.get('message', violation)))
-        if entry.get('left_behind'):
-            failures.append('uptime %s: probe resources left behind '
-                            '(delete by hand): %s' % (
-                                name, ', '.join(entry['left_behind'])))
+    failures += ['uptime ' + m for m in
+                 uptime_summary.left_behind_messages(report['uptime'] or {})]
     return not failures, failures
 
 

@@ -21,7 +21,8 @@ summary is still written. ``mark`` appends a timestamped marker; ``summary``
 rebuilds ``summary.json`` from the probe logs and prints it as a table.
 
 Exit codes: 0 done, 1 a threshold of ``[upgrade]`` was exceeded, 2 bad
-input (config file, service, sentinel), 3 a prober process failed.
+input (config file, service, sentinel), 3 a prober process failed, 4 write
+probe resources were left behind (named on stderr; delete them by hand).
 """
 
 import argparse
@@ -40,6 +41,7 @@ class Exit(enum.IntEnum):
     THRESHOLD = 1
     BAD_INPUT = 2
     PROBER_FAILED = 3
+    LEFT_BEHIND = 4
 
 
 def find_config(path=None):
@@ -158,7 +160,12 @@ def do_run(args, out, err):
                                   up.uptime_max_window, up.uptime_min_pct)
     for v in violations:
         err.write('threshold exceeded: %s\n' % v['message'])
-    return Exit.THRESHOLD if violations else Exit.OK
+    if violations:
+        return Exit.THRESHOLD
+    left = summary_mod.left_behind_messages(result)
+    for message in left:
+        err.write('%s\n' % message)
+    return Exit.LEFT_BEHIND if left else Exit.OK
 
 
 def do_mark(args, out, err):

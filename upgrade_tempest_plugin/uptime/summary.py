@@ -126,6 +126,20 @@ def write(directory, summary):
     return fileutil.write_json(os.path.join(directory, FILENAME), summary)
 
 
+def left_behind(result):
+    """``{series: [names]}`` of the write probe resources that the
+    end-of-run sweep could not delete (to delete by hand)."""
+    return {name: list(svc['left_behind'])
+            for name, svc in sorted(result.get('services', {}).items())
+            if svc.get('left_behind')}
+
+
+def left_behind_messages(result):
+    return ['%s: probe resources left behind (delete by hand): %s'
+            % (name, ', '.join(names))
+            for name, names in left_behind(result).items()]
+
+
 def load(directory):
     with open(os.path.join(directory, FILENAME)) as f:
         return json.load(f)

@@ -2,7 +2,9 @@ import io
 import os
 import shutil
 import tempfile
+import types
 
+import fixtures
 import testtools
 
 from upgrade_tempest_plugin.uptime import cmd
@@ -56,3 +58,64 @@ class CmdTest(testtools.TestCase):
         self.assertIn('no probe logs', err)
         rc, _out, err = self._main('summary', os.path.join(self.dir, 'x'))
         self.assertEqual(cmd.Exit.BAD_INPUT, rc)
+
+
+class RunExitTest(testtools.TestCase):
+    """``run``'s exit code from what the run found (runner faked)."""
+
+    def _run(self, services, skipped=None, **upgrade):
+        options = dict(
+            uptime_sentinel=None, uptime_output_dir='/nowhere',
+            output_dir='/nowhere', uptime_rate=10.0,
+            uptime_service_rates={}, uptime_request_timeout=2.0,
+            uptime_iterations=5, uptime_duration=60,
+            uptime_services=['nova'], uptime_write_probes=True,
+            uptime_write_rate=1.0, uptime_max_total_downtime=None,
+            uptime_max_window=None, uptime_min_pct=None)
+        options.update(upgrade)
+        conf = types.SimpleNamespace(upgrade=types.SimpleNamespace(**options))
+        result = {'services': services, 'skipped': skipped or {}}
+        self.useFixture(fixtures.MockPatchObject(
+            cmd, 'find_config', return_value='/x/tempest.conf'))
+        self.useFixture(fixtures.MockPatchObject(
+            cmd, 'load_conf', return_value=conf))
+        self.useFixture(fixtures.MockPatchObject(
+            cmd.runner, 'fetch_catalog', return_value={'compute'}))
+        self.useFixture(fixtures.MockPatchObject(
+            cmd.runner, 'plan', return_value=(
+                [('nova', 'nova', 'read'), ('nova-write', 'nova', 'write')],
+                {})))
+        self.useFixture(fixtures.MockPatchObject(
+            cmd.runner, 'run', return_value=result))
+        out, err = io.StringIO(), io.StringIO()
+        return cmd.main(['run'], out, err), out.getvalue(), err.getvalue()
+
+    def _svc(self, left=None):
+        svc = {'uptime_pct': 100.0, 'total_requests': 5,
+               'failed_requests': 0, 'windows': [], 'total_downtime_s': 0.0,
+               'longest_downtime_s': 0.0}
+        if left is not None:
+            svc['left_behind'] = left
+        return svc
+
+    def test_clean_run_is_0(self):
+        rc, _out, err = self._run({'nova': self._svc(),
+                                   'nova-write': self._svc([])})
+        self.assertEqual(cmd.Exit.OK, rc)
+        self.assertEqual('', err)
+
+    def test_left_behind_is_4_and_named(self):
+        rc, out, err = self._run({'nova': self._svc(),
+                                  'nova-write': self._svc(['uptime-probe-x'])})
+        self.assertEqual(cmd.Exit.LEFT_BEHIND, rc)
+        self.assertEqual('nova-write: probe resources left behind (delete by '
+                         'hand): uptime-probe-x\n', err)
+        self.assertIn('left behind (delete by hand): uptime-probe-x', out)
+
+    def test_threshold_comes_first(self):
+        rc, _out, err = self._run(
+            {'nova': dict(self._svc(), uptime_pct=50.0),
+             'nova-write': self._svc(['uptime-probe-x'])},
+            uptime_min_pct=99.0)
+        self.assertEqual(cmd.Exit.THRESHOLD, rc)
+        self.assertIn('threshold exceeded: nova: uptime %', err)

@@ -126,3 +126,19 @@ class ThresholdsTest(testtools.TestCase):
             self.assertAlmostEqual(0.7, v['window']['start'])
             self.assertIn('window 0.410 s', v['message'])
         self.assertIn('is below', found[2]['message'])
+
+
+class LeftBehindTest(testtools.TestCase):
+
+    def test_only_series_with_names_left(self):
+        result = {'services': {
+            'nova-write': {'left_behind': ['uptime-probe-1',
+                                           'uptime-probe-2']},
+            'cinder-write': {'left_behind': []},
+            'nova': {}}}
+        self.assertEqual({'nova-write': ['uptime-probe-1', 'uptime-probe-2']},
+                         summary.left_behind(result))
+        self.assertEqual(['nova-write: probe resources left behind (delete '
+                          'by hand): uptime-probe-1, uptime-probe-2'],
+                         summary.left_behind_messages(result))
+        self.assertEqual([], summary.left_behind_messages({}))

@@ -21,6 +21,7 @@ from tempest import test
 
 from upgrade_tempest_plugin.uptime import cmd
 from upgrade_tempest_plugin.uptime import runner
+from upgrade_tempest_plugin.uptime import summary
 from upgrade_tempest_plugin.uptime import thresholds
 
 CONF = config.CONF
@@ -78,8 +79,10 @@ class UptimeTest(test.BaseTestCase):
         violations = thresholds.check(mine, up.uptime_max_total_downtime,
                                       up.uptime_max_window,
                                       up.uptime_min_pct)
-        if violations:
-            self.fail('\n'.join(v['message'] for v in violations))
+        problems = [v['message'] for v in violations]
+        problems += summary.left_behind_messages(mine)
+        if problems:
+            self.fail('\n'.join(problems))
 
     @decorators.attr(type='uptime')
     @decorators.idempotent_id('e757a39c-d971-4f21-9e88-e27c1641a424')
