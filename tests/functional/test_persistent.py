@@ -17,6 +17,7 @@ and small counts:
    state file are gone.
 """
 
+import functools
 import glob
 import json
 import os
@@ -29,6 +30,7 @@ import time
 import testtools
 from testtools.content import text_content
 
+from tests.functional.localcloud import base as cloud
 from tests.functional import workspace
 
 REPO = workspace.REPO
@@ -41,10 +43,7 @@ COUNTS = {'keypair': 1, 'security_group': 1, 'network': 1, 'subnet': 1,
           'object': 3, 'image': 1}
 
 
-def localcloud(*args, timeout=600):
-    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
-                          cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+localcloud = functools.partial(cloud.run, timeout=600)
 
 
 class PersistentLifecycleTest(testtools.TestCase):

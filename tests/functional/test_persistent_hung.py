@@ -24,12 +24,12 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 
 import testtools
 from testtools.content import text_content
 
+from tests.functional.localcloud import base as cloud
 from tests.functional import workspace
 
 COUNTS = ('keypair', 'security_group', 'network', 'subnet', 'router', 'port',
@@ -37,10 +37,7 @@ COUNTS = ('keypair', 'security_group', 'network', 'subnet', 'router', 'port',
           'container', 'object', 'image')
 
 
-def localcloud(*args):
-    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
-                          cwd=workspace.REPO, capture_output=True, text=True,
-                          timeout=900)
+localcloud = cloud.run
 
 
 def api_processes(service):

@@ -23,11 +23,11 @@ test may be restarting a service), then skips saying why.
 """
 
 import configparser
+import functools
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -40,6 +40,7 @@ from tempest.lib.services.volume.v3 import volumes_client
 import testtools
 from testtools.content import text_content
 
+from tests.functional.localcloud import base as cloud
 from upgrade_tempest_plugin.common import tracking
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -48,10 +49,7 @@ CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
     REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
 
 
-def localcloud(*args, timeout=120):
-    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
-                          cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+localcloud = functools.partial(cloud.run, timeout=120)
 
 
 # What a volume's create/delete needs; the rest of the cloud may be busy.
@@ -149,13 +147,18 @@ class TrackingFunctionalTest(testtools.TestCase):
         self.assertIsNotNone(found, method)
         return found
 
-    def test_volume_lifecycle_and_missing_volume(self):
-        volume = self.client.create_volume(
+    def available_volume(self, client):
+        """Create a 1 GiB volume with ``client``; wait until available."""
+        volume = client.create_volume(
             size=1, name='upgrade-tracking-%s' % uuid.uuid4().hex[:8])
         volume_id = volume['volume']['id']
         self.addCleanup(self._delete_quietly, volume_id)
-        waiters.wait_for_volume_resource_status(self.client, volume_id,
+        waiters.wait_for_volume_resource_status(client, volume_id,
                                                 'available')
+        return volume_id
+
+    def test_volume_lifecycle_and_missing_volume(self):
+        volume_id = self.available_volume(self.client)
         self.client.delete_volume(volume_id)
         self.client.wait_for_resource_deletion(volume_id)
 
@@ -211,12 +214,7 @@ class TrackingFunctionalTest(testtools.TestCase):
         ``whitelist_errors=['NotFound']`` it is a failure, and the real
         404 at the end of a deletion is still a pass."""
         from upgrade_tempest_plugin.common import noretry
-        volume = self.plain.create_volume(
-            size=1, name='upgrade-tracking-%s' % uuid.uuid4().hex[:8])
-        volume_id = volume['volume']['id']
-        self.addCleanup(self._delete_quietly, volume_id)
-        waiters.wait_for_volume_resource_status(self.plain, volume_id,
-                                                'available')
+        volume_id = self.available_volume(self.plain)
         by_name, by_error = tracking.Trace(), tracking.Trace(
             whitelist_errors=['NotFound'])
         clients = []

@@ -48,6 +48,7 @@ import fixtures
 import testtools
 from testtools.content import text_content
 
+from tests.functional.localcloud import base as cloud
 from upgrade_tempest_plugin.uptime import summary
 from upgrade_tempest_plugin.uptime import windows
 
@@ -102,10 +103,7 @@ UNTOUCHED = [('glance-api', 'glance', ('image',), '/', False)]
 UNTOUCHED_INTERVAL = 0.25
 
 
-def localcloud(*args, timeout=900):
-    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
-                          cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+localcloud = cloud.run
 
 
 def admin_token():

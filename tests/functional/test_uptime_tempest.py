@@ -20,13 +20,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
 import testtools
 from testtools.content import text_content
 
+from tests.functional.localcloud import base as cloud
 from tests.functional import workspace
 
 SERVICES = ('keystone', 'nova', 'neutron', 'cinder', 'glance', 'swift')
@@ -135,9 +135,7 @@ class UptimeTempestRunTest(testtools.TestCase):
                           + proc.stdout.read()[-3000:])
             time.sleep(0.5)
         time.sleep(2)
-        restart = subprocess.run(
-            [sys.executable, '-m', 'localcloud', 'restart', 'swift-proxy'],
-            cwd=workspace.REPO, capture_output=True, text=True, timeout=300)
+        restart = cloud.run('restart', 'swift-proxy', timeout=300)
         self.assertEqual(0, restart.returncode, restart.stderr)
         time.sleep(3)
         open(sentinel, 'w').close()

@@ -18,12 +18,17 @@ from localcloud import config
 REPO = str(config.REPO)
 
 
+def run(*args, timeout=900, env=None):
+    """Run `python -m localcloud ARGS`; the CompletedProcess."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
+                          cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
 def cli(*args, timeout=900, env=None):
     """Run `python -m localcloud ARGS`; (exit code, stdout, stderr)."""
-    full_env = dict(os.environ, **(env or {}))
-    res = subprocess.run([sys.executable, '-m', 'localcloud'] + list(args),
-                         cwd=REPO, capture_output=True, text=True,
-                         timeout=timeout, env=full_env)
+    res = run(*args, timeout=timeout, env=env)
     return res.returncode, res.stdout, res.stderr
 
 
