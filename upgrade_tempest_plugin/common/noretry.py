@@ -28,9 +28,49 @@ class NoRetryHttp(http.ClosingHttp):
         return super(NoRetryHttp, self).urlopen(method, url, redirect, **kw)
 
 
-def from_conf(conf, timeout):
-    """A NoRetryHttp with tempest.conf's TLS settings ([identity])."""
-    return NoRetryHttp(
+class _Response(dict):
+    """The response object tempest's RestClient expects (as ClosingHttp's)."""
+
+    def __init__(self, info, url):
+        for key, value in info.getheaders().items():
+            self[str(key).lower()] = value
+        self.status = info.status
+        self['status'] = str(self.status)
+        self.reason = info.reason
+        self.version = info.version
+        self['content-location'] = url
+
+
+class KeepAliveHttp(NoRetryHttp):
+    """NoRetryHttp that keeps its connection open between requests.
+
+    tempest's ClosingHttp sends ``Connection: close`` and drops its pools
+    after every request: every call is a new TCP connection. Real clients
+    (keystoneauth sessions, the dashboard) keep connections alive, and a
+    graceful restart fails the two kinds differently (a kept connection is
+    closed under the client; a new one is refused or queued), so the
+    uptime probes measure both. One connection per host (``maxsize=1``).
+    """
+
+    def __init__(self, timeout, **kwargs):
+        super(KeepAliveHttp, self).__init__(timeout, **kwargs)
+        self.connection_pool_kw['maxsize'] = 1
+
+    def request(self, url, method, *args, **kwargs):
+        retries = urllib3.util.Retry(
+            total=None, connect=0, read=0, status=0, other=0, redirect=5,
+            raise_on_redirect=False)
+        r = urllib3.poolmanager.PoolManager.request(
+            self, method, url, *args, retries=retries, **kwargs)
+        if not kwargs.get('preload_content', True):
+            return r, b''
+        return _Response(r, url), r.data
+
+
+def from_conf(conf, timeout, keepalive=False):
+    """A NoRetryHttp (or KeepAliveHttp) with tempest.conf's TLS settings."""
+    cls = KeepAliveHttp if keepalive else NoRetryHttp
+    return cls(
         timeout,
         disable_ssl_certificate_validation=(
             conf.identity.disable_ssl_certificate_validation),

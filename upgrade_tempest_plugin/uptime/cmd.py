@@ -31,9 +31,9 @@ import os
 import sys
 
 from upgrade_tempest_plugin.uptime import markers
+from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary as summary_mod
-from upgrade_tempest_plugin.uptime import thresholds
 
 
 class Exit(enum.IntEnum):
@@ -74,90 +74,67 @@ def load_conf(path):
 
 
 def print_table(result, out):
-    out.write('%-16s %9s %7s %7s %8s %8s %8s\n' % (
-        'series', 'uptime%', 'probes', 'failed', 'windows', 'down_s',
-        'longest'))
+    out.write('%-18s %9s %7s %7s %7s %8s %19s %8s\n' % (
+        'series', 'uptime%', 'probes', 'failed', 'skipped', 'windows',
+        'down_s [bounds]', 'longest'))
     for name, svc in sorted(result['services'].items()):
-        out.write('%-16s %9s %7d %7d %8d %8.3f %8.3f\n' % (
+        lo, hi = svc.get('total_downtime_bounds') or (0.0, 0.0)
+        out.write('%-18s %9s %7d %7d %7d %8d %7.3f [%.2f..%.2f] %8.3f\n' % (
             name, svc['uptime_pct'], svc['total_requests'],
-            svc['failed_requests'], len(svc['windows']),
-            svc['total_downtime_s'], svc['longest_downtime_s']))
+            svc['failed_requests'], svc.get('skipped_ticks', 0),
+            len(svc['windows']), svc['total_downtime_s'], lo, hi,
+            svc['longest_downtime_s']))
         for w in svc['windows']:
-            out.write('    window %.3f s  %d failed  %s%s%s\n' % (
-                w['duration_s'], w['failed_probes'],
-                ', '.join('%s x%d' % kv for kv in sorted(w['errors'].items())),
-                ' (open)' if w['open'] else '',
-                ''.join('  [%s]' % m['text'] for m in w['markers'])))
+            bounds = w.get('duration_bounds') or (w['duration_s'],) * 2
+            out.write('    window %.3f s [%.3f..%.3f]  %d failed  %s%s%s\n'
+                      % (w['duration_s'], bounds[0], bounds[1],
+                         w['failed_probes'], ', '.join(
+                             '%s x%d' % kv for kv in sorted(
+                                 w['errors'].items())),
+                         ' (open)' if w['open'] else '',
+                         ''.join('  [%s]' % m['text']
+                                 for m in w.get('markers', []))))
+        for st in svc.get('stalls', []):
+            out.write('    stall %.3f s (answered after %.3f s)%s\n' % (
+                st['duration_s'], st['latency'],
+                ''.join('  [%s]' % m['text']
+                        for m in st.get('markers', []))))
         if svc.get('left_behind'):
             out.write('    left behind (delete by hand): %s\n'
                       % ', '.join(svc['left_behind']))
     for name, reason in sorted(result.get('skipped', {}).items()):
-        out.write('%-16s skipped: %s\n' % (name, reason))
+        out.write('%-18s skipped: %s\n' % (name, reason))
 
 
 def do_run(args, out, err):
-    conf = load_conf(find_config(args.config_file))
-    up = conf.upgrade
-    output_dir, sentinel = runner.default_dirs(conf)
-    output_dir = args.output_dir or output_dir
-    if args.output_dir and not up.uptime_sentinel:
-        sentinel = os.path.join(output_dir, 'stop')
-    sentinel = args.sentinel or sentinel
-    rate = args.rate or up.uptime_rate
-    service_rates = dict(up.uptime_service_rates or {})
-    if args.service_rates:
-        try:
-            service_rates = dict(
-                (k.strip(), float(v)) for k, v in (
-                    item.split('=', 1)
-                    for item in args.service_rates.split(',')))
-        except ValueError:
-            raise runner.UptimeError('--service-rates wants SVC=RATE,...: '
-                                     '%s' % args.service_rates)
-    if any(float(v) <= 0 for v in service_rates.values()):
-        raise runner.UptimeError('service rates must be positive')
-    timeout = args.timeout or up.uptime_request_timeout
-    if rate <= 0 or timeout <= 0:
-        raise runner.UptimeError('--rate and --timeout must be positive')
-    iterations = duration = None
-    if args.daemon:
-        runner.check_sentinel(sentinel)
-    elif args.iterations:
-        iterations = args.iterations
-    elif args.duration:
-        duration = args.duration
-    elif up.uptime_iterations:
-        iterations = up.uptime_iterations
-    else:
-        duration = up.uptime_duration
-    services = args.services.split(',') if args.services else \
-        list(up.uptime_services)
-    catalog = runner.fetch_catalog(conf, timeout)
-    series, skipped = runner.plan(
-        conf, services, args.write_probes or up.uptime_write_probes,
-        explicit=bool(args.services), catalog=catalog)
+    config_file = find_config(args.config_file)
+    conf = load_conf(config_file)
+    run_plan = plan_mod.from_config(
+        conf, config_file,
+        services=args.services.split(',') if args.services else None,
+        output_dir=args.output_dir, rate=args.rate, timeout=args.timeout,
+        service_rates=args.service_rates, write_probes=args.write_probes,
+        daemon=True if args.daemon else (
+            False if (args.iterations or args.duration) else None),
+        iterations=args.iterations, duration=args.duration,
+        sentinel=args.sentinel)
+    # Only now, with the input checked, the first network call.
+    catalog = runner.fetch_catalog(conf, run_plan.timeout)
+    series, skipped = plan_mod.series(run_plan, conf, catalog=catalog)
     for name, reason in sorted(skipped.items()):
         err.write('skipping %s: %s\n' % (name, reason))
     out.write('probing %s at %s/s into %s (%s)\n' % (
-        ', '.join(s[0] for s in series), rate, output_dir,
-        'until %s appears' % sentinel if args.daemon else
-        '%d probes each' % iterations if iterations else
-        '%s s' % duration))
+        ', '.join(s[0] for s in series), run_plan.rate, run_plan.output_dir,
+        run_plan.describe_mode()))
     out.flush()
-    result = runner.run(
-        find_config(args.config_file), series, output_dir, rate, timeout,
-        iterations=iterations, duration=duration,
-        sentinel=sentinel if args.daemon else None,
-        write_rate=up.uptime_write_rate, skipped=skipped,
-        service_rates=service_rates)
+    result = runner.run(run_plan, series, skipped=skipped)
     print_table(result, out)
-    out.write('summary: %s\n' % os.path.join(output_dir,
+    out.write('summary: %s\n' % os.path.join(run_plan.output_dir,
                                              summary_mod.FILENAME))
     if any(reason.startswith('prober exited')
            for reason in result['skipped'].values()):
         return Exit.PROBER_FAILED
-    violations = thresholds.check(result, up.uptime_max_total_downtime,
-                                  up.uptime_max_window, up.uptime_min_pct)
+    violations = result.get('violations', [])
     for v in violations:
         err.write('threshold exceeded: %s\n' % v['message'])
     if violations:
@@ -189,9 +166,24 @@ def do_summary(args, out, err):
     return Exit.OK
 
 
+def quiet_libraries(verbose=False):
+    """No library log lines (tempest's plugin registration, ...) on the
+    console unless ``-v``: the command's own output is what we print."""
+    import logging
+    root = logging.getLogger()
+    if verbose:
+        logging.basicConfig(level=logging.INFO)
+        return
+    root.setLevel(logging.WARNING)
+    for name in ('tempest', 'stevedore', 'oslo_config', 'urllib3'):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def parser():
     p = argparse.ArgumentParser(prog='upgrade-uptime',
                                 description='Probe OpenStack API uptime.')
+    p.add_argument('-v', '--verbose', action='store_true',
+                   help='show library log lines (tempest, ...)')
     sub = p.add_subparsers(dest='command', required=True)
     r = sub.add_parser('run', help='probe the APIs')
     mode = r.add_mutually_exclusive_group()
@@ -231,6 +223,7 @@ def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr
     args = parser().parse_args(argv)
+    quiet_libraries(args.verbose)
     try:
         return int(args.func(args, out, err))
     except runner.UptimeError as exc:

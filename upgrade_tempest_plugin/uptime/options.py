@@ -21,9 +21,30 @@ OPTS = [
                      '"keystone:2" where token validation is costly.'),
     cfg.FloatOpt('uptime_request_timeout',
                  default=2.0, min=0.05,
-                 help='Time limit of one probe in seconds; a probe that '
-                      'takes longer fails as "timeout". urllib3 retries '
-                      'are disabled for probes.'),
+                 help='Time limit of one probe in seconds; a probe not '
+                      'answered by then fails as "timeout" from its send '
+                      'time. urllib3 retries are disabled for probes.'),
+    cfg.IntOpt('uptime_max_outstanding',
+               default=1, min=1,
+               help='Probes of one series that may be open at once. A tick '
+                    'that finds them all open is skipped and counted, '
+                    'never sent on a new connection: a struggling API is '
+                    'not left a backlog of requests we gave up on.'),
+    cfg.FloatOpt('uptime_abandon_after',
+                 default=20.0, min=0.1,
+                 help='Seconds a probe past its time limit keeps waiting '
+                      'for its answer (it already counts as failed); its '
+                      'late answer tells when the API served again.'),
+    cfg.FloatOpt('uptime_stall_threshold',
+                 default=0.5, min=0.01,
+                 help='A probe answered in time but this much slower than '
+                      'the series\' median is reported as a stall (e.g. '
+                      'a hang shorter than the time limit).'),
+    cfg.BoolOpt('uptime_keepalive_series',
+                default=True,
+                help='Also probe each API over one kept-alive connection '
+                     '(series "<service>-keepalive"), beside the series '
+                     'with a new connection per probe.'),
     cfg.IntOpt('uptime_iterations',
                default=0, min=0,
                help='Probes per API of the tempest uptime test; 0 means '

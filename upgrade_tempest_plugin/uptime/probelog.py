@@ -37,12 +37,10 @@ class ProbeLog(object):
         self.path = log_path(directory, series)
         self._file = open(self.path, 'w')
         self._lock = threading.Lock()
-        self.records = []
 
     def write(self, record):
         line = json.dumps(record, sort_keys=True)
         with self._lock:
-            self.records.append(record)
             self._file.write(line + '\n')
             self._file.flush()
 

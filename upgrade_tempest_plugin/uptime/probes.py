@@ -139,8 +139,12 @@ def _client_params(service, conf, timeout):
     return params
 
 
-def build(service, kind, conf, timeout, provider=None):
+def build(service, kind, conf, timeout, provider=None, keepalive=False):
     """Build ONE client for ``service`` and its probe function.
+
+    ``timeout`` bounds each HTTP request (the scheduler's abandon limit:
+    the probe's own time limit is judged by the scheduler). With
+    ``keepalive`` the client keeps one connection open between probes.
 
     Returns ``(client, probe)``; ``probe()`` returns the HTTP status of
     the (last) call and raises on failure. The caller may wrap the client
@@ -159,7 +163,7 @@ def build(service, kind, conf, timeout, provider=None):
             LOG.warning('no token before probing: %s', exc)
     client = getattr(importlib.import_module(module), cls)(
         provider, **_client_params(service, conf, timeout))
-    client.http_obj = noretry.from_conf(conf, timeout)
+    client.http_obj = noretry.from_conf(conf, timeout, keepalive=keepalive)
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
     probe = maker[service](client, provider)
     wrapped = reauth_on_401(probe, provider)
@@ -194,7 +198,8 @@ def _status(result):
 _READ_PROBES = {
     'keystone': lambda c, p: lambda: _status(c.show_token(p.get_token())),
     'nova': lambda c, p: lambda: _status(c.list_servers(limit=1)),
-    'neutron': lambda c, p: lambda: _status(c.list_networks(limit=1)),
+    'neutron': lambda c, p: lambda: _status(
+        c.list_networks(limit=1, fields='id')),
     'cinder': lambda c, p: lambda: _status(
         c.list_volumes(params={'limit': 1})),
     'glance': lambda c, p: lambda: _status(

@@ -15,59 +15,15 @@ import subprocess
 import sys
 import time
 
+from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import summary as summary_mod
 
 LOG = logging.getLogger(__name__)
 
 
-class UptimeError(Exception):
-    """Bad input: a clear one-line message for the operator."""
-
-
-def default_dirs(conf):
-    """Return ``(output_dir, sentinel)`` from the ``[upgrade]`` options."""
-    up = conf.upgrade
-    out = up.uptime_output_dir or os.path.join(up.output_dir, 'uptime')
-    return out, up.uptime_sentinel or os.path.join(out, 'stop')
-
-
-def check_sentinel(sentinel):
-    if os.path.exists(sentinel):
-        raise UptimeError(
-            'sentinel %s already exists: remove it to start probing in '
-            'daemon mode (it is what stops the daemon)' % sentinel)
-
-
-def plan(conf, services, write_probes=False, explicit=False,
-         catalog=None):
-    """Return ``(series, skipped)``.
-
-    ``series`` is a list of ``(name, service, kind)``; ``skipped`` maps a
-    service to the reason it is not probed. ``catalog`` is the set of
-    service types in the catalog (None: not checked). With ``explicit``
-    (services named by the operator) an unavailable service is an error.
-    """
-    series, skipped = [], {}
-    for service in services:
-        reason = probes.unavailable_reason(service, conf)
-        if reason is None and catalog is not None:
-            ctype = probes.catalog_type(service, conf)
-            if ctype not in catalog:
-                reason = 'catalog has no service of type %r' % ctype
-        if reason is not None:
-            if explicit:
-                raise UptimeError('cannot probe %s: %s' % (service, reason))
-            skipped[service] = reason
-            continue
-        series.append((service, service, 'read'))
-        if write_probes:
-            series.append(('%s-write' % service, service, 'write'))
-    if not series:
-        raise UptimeError('no API to probe (%s)' % (
-            '; '.join('%s: %s' % kv for kv in sorted(skipped.items()))
-            or 'empty service list'))
-    return series, skipped
+UptimeError = plan_mod.UptimeError
+default_dirs = plan_mod.default_dirs
 
 
 def fetch_catalog(conf, timeout):
@@ -89,20 +45,19 @@ def _spawn(args):
     return subprocess.Popen(cmd)
 
 
-def run(config_file, series, output_dir, rate, timeout, iterations=None,
-        duration=None, sentinel=None, write_rate=None, skipped=None,
-        handle_signals=True, spawn=_spawn, service_rates=None):
+def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
     """Probe ``series`` in one process each; return the summary dict.
 
-    ``sentinel`` (daemon mode) stops the run when it appears; it must not
-    exist at start. ``service_rates`` maps a service to its own read
-    probe rate (e.g. a keystone whose token validation is costly). With
-    ``handle_signals`` SIGINT/SIGTERM are forwarded
-    to the workers, which stop cleanly, so the summary is still written.
+    ``plan`` (a ``plan.Plan``) says how and for how long; its sentinel
+    (daemon mode) stops the run when it appears and must not exist at
+    start. With ``handle_signals`` SIGINT/SIGTERM are forwarded to the
+    workers, which stop cleanly, so the summary is still written.
     """
-    if sentinel:
-        check_sentinel(sentinel)
+    if plan.sentinel and os.path.exists(plan.sentinel):
+        plan.validate()         # raises UptimeError naming the sentinel
+    output_dir = plan.output_dir
     os.makedirs(output_dir, exist_ok=True)
+    summary_mod.write_plan(output_dir, plan.to_dict())
     procs = {}
     stopping = []
 
@@ -117,17 +72,20 @@ def run(config_file, series, output_dir, rate, timeout, iterations=None,
         for sig in (signal.SIGINT, signal.SIGTERM):
             old[sig] = signal.signal(sig, forward)
     try:
-        for name, service, kind in series:
+        for name, service, kind, conn in series:
             if stopping:
                 break
             procs[name] = spawn({
                 'series': name, 'service': service, 'kind': kind,
-                'config_file': os.path.abspath(config_file),
+                'connection': conn,
+                'config_file': os.path.abspath(plan.config_file),
                 'output_dir': os.path.abspath(output_dir),
-                'rate': ((write_rate or rate) if kind == 'write' else
-                         float((service_rates or {}).get(service, rate))),
-                'timeout': timeout, 'iterations': iterations,
-                'duration': duration, 'sentinel': sentinel,
+                'rate': plan.rate_of(service, kind),
+                'timeout': plan.timeout,
+                'max_outstanding': plan.max_outstanding,
+                'abandon_after': plan.abandon_after,
+                'iterations': plan.iterations,
+                'duration': plan.duration, 'sentinel': plan.sentinel,
                 'parent': os.getpid()})
         failed = {}
         for name, proc in procs.items():

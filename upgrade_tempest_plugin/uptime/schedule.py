@@ -1,31 +1,39 @@
-"""Open-loop, fixed-rate probe scheduler.
+"""Fixed-rate probe scheduler with a bound on outstanding requests.
 
-Probe ``k`` is sent at ``start + k / rate`` whatever happened to the probes
-before it: each probe runs in its own short-lived thread, so a slow or hung
-request never delays the next ones. A probe still running ``timeout`` seconds
-after it was sent is recorded as failed with the error ``timeout`` (its late
-answer, if any, is ignored). At most ``max_in_flight`` probe threads may be
-alive at once; a tick that finds them all busy (hung requests that even the
-per-request time-out did not end) is recorded as failed with the error
-``not sent (too many hung probes)`` instead of piling up threads.
+Probe ``k`` is due at ``start + k / rate``. At most ``max_outstanding``
+probes of a series are open at once (default 1): a tick that finds them all
+open is not sent but *skipped* and counted, and the count travels with the
+next probe sent (``skipped``). A probe is never abandoned at its time limit
+to make room for a new one: past ``timeout`` it already counts as failed
+(``timeout``, from its send time), but its connection stays open until the
+API answers or ``abandon_after`` seconds have passed (the HTTP layer's own
+limit). Why: an open-loop prober that gives up on a request at its time
+limit and opens a new connection every tick leaves a struggling API a
+backlog of requests whose client is gone; the API still accepts and serves
+each of them, falls further behind, and never recovers while the probing
+goes on (seen on neutron: 78 connections in CLOSE-WAIT, a user's call
+waiting 6.3 s; see doc/source/uptime.rst). The late answer is evidence too:
+it tells when the API served again.
+
+Each finished probe is handed to ``on_result`` as a dict::
+
+    {seq, time, latency, ok, status, error, answered, skipped}
+
+``time``: wall-clock send time (epoch s); ``latency``: seconds until the
+answer or the failure (until ``abandon_after`` or the end of the run if
+neither came); ``ok``: answered with success within ``timeout``;
+``answered``: the API sent an HTTP answer (late or not, success or error);
+``skipped``: ticks not sent just before this probe because
+``max_outstanding`` probes were open.
 
 The clock is injectable (``Clock``: ``monotonic``, ``time``, ``sleep``) so
 unit tests drive the schedule with a fake clock.
-
-A probe is a callable returning an HTTP status (or None) and raising on
-failure; ``classify`` names the failure. Each finished probe is handed to
-``on_result`` as a dict ``{seq, time, latency, ok, status, error}`` where
-``time`` is the wall-clock time the probe was sent (epoch seconds) and
-``latency`` the seconds until it ended (``timeout`` for a time-out).
 """
 
-import math
 import threading
 import time
 
 from upgrade_tempest_plugin.common import errors
-
-NOT_SENT = 'not sent (too many hung probes)'
 
 
 class Clock(object):
@@ -44,69 +52,83 @@ class Scheduler(object):
     """Call ``probe`` ``rate`` times per second until told to stop."""
 
     def __init__(self, probe, rate, timeout, on_result, clock=None,
-                 classify=errors.classify, max_in_flight=None,
-                 poll=0.05):
+                 classify=errors.classify, max_outstanding=1,
+                 abandon_after=None, poll=0.01):
         if rate <= 0 or timeout <= 0:
             raise ValueError('rate and timeout must be positive')
+        if max_outstanding < 1:
+            raise ValueError('max_outstanding must be at least 1')
         self.probe = probe
         self.interval = 1.0 / rate
         self.timeout = timeout
         self.on_result = on_result
         self.clock = clock or Clock()
         self.classify = classify
-        # Enough for every probe of one time-out period, no more: requests
-        # abandoned at their time limit still load a struggling server.
-        self.max_in_flight = max_in_flight or max(
-            2, int(math.ceil(rate * timeout)) + 1)
+        self.max_outstanding = int(max_outstanding)
+        # A safety net only: the HTTP layer ends a request at this limit.
+        self.abandon_after = max(abandon_after or 0, timeout)
         self.poll = poll
         self.sent = 0
-        self.late_ticks = 0
+        self.skipped = 0          # ticks not sent: max_outstanding open
+        self.late_ticks = 0       # ticks missed: the prober was starved
+        self._skipped_run = 0     # skipped since the last probe sent
         self._lock = threading.Lock()
-        self._pending = {}    # seq -> (sent_mono, sent_wall)
-        self._alive = 0       # probe threads not finished yet
+        self._pending = {}        # seq -> (sent_mono, sent_wall, skipped)
+        self._alive = 0           # probe threads not finished yet
 
     # -- results -----------------------------------------------------------
-    def _finish(self, seq, ok, status, error, latency=None):
+    def _finish(self, seq, ok, status, error, answered, latency=None):
         with self._lock:
             started = self._pending.pop(seq, None)
             if started is None:
-                return          # already recorded as a time-out
+                return          # already recorded (abandoned)
             if latency is None:
                 latency = self.clock.monotonic() - started[0]
+            if ok and latency > self.timeout:
+                ok, error = False, errors.TIMEOUT
             self.on_result({'seq': seq, 'time': started[1],
                             'latency': round(latency, 6), 'ok': ok,
-                            'status': status, 'error': error})
+                            'status': status, 'error': error,
+                            'answered': answered, 'skipped': started[2]})
 
-    def _expire(self, now):
-        for seq, (mono, _wall) in sorted(self._pending.items()):
-            if now - mono >= self.timeout:
-                self._finish(seq, False, None, errors.TIMEOUT,
-                             latency=self.timeout)
+    def _abandon(self, now, limit):
+        """Record probes open for ``limit`` s as unanswered time-outs."""
+        for seq, (mono, _wall, _s) in sorted(self._pending.items()):
+            if now - mono >= limit:
+                self._finish(seq, False, None, errors.TIMEOUT, False,
+                             latency=now - mono)
 
     def _run_probe(self, seq):
         try:
             try:
                 status = self.probe()
             except Exception as exc:
-                self._finish(seq, False, errors.http_status(exc),
-                             self.classify(exc))
+                status = errors.http_status(exc)
+                self._finish(seq, False, status, self.classify(exc),
+                             status is not None)
             else:
-                self._finish(seq, True, status, None)
+                self._finish(seq, True, status, None, True)
         finally:
             with self._lock:
                 self._alive -= 1
 
-    def _send(self, seq):
+    def outstanding(self):
+        with self._lock:
+            return len(self._pending)
+
+    def _tick(self):
+        """Send a probe, or count the tick skipped if too many are open."""
         mono, wall = self.clock.monotonic(), self.clock.time()
         with self._lock:
-            self._pending[seq] = (mono, wall)
-            busy = self._alive >= self.max_in_flight
-            if not busy:
-                self._alive += 1
-        self.sent += 1
-        if busy:
-            self._finish(seq, False, None, NOT_SENT, latency=0.0)
-            return
+            if len(self._pending) >= self.max_outstanding:
+                self.skipped += 1
+                self._skipped_run += 1
+                return
+            seq = self.sent
+            self._pending[seq] = (mono, wall, self._skipped_run)
+            self._skipped_run = 0
+            self._alive += 1
+            self.sent += 1
         threading.Thread(target=self._run_probe, args=(seq,),
                          name='probe-%d' % seq, daemon=True).start()
 
@@ -114,20 +136,20 @@ class Scheduler(object):
     def run(self, should_stop, iterations=None, duration=None):
         """Probe until ``should_stop()``, ``iterations`` or ``duration``.
 
-        Returns ``(start, end)`` wall-clock times covered by the schedule.
+        ``iterations`` counts ticks (sent or skipped). Returns
+        ``(start, end)`` wall-clock times covered by the schedule.
         """
         start_mono, start_wall = self.clock.monotonic(), self.clock.time()
         tick = 0                # index on the fixed grid
-        covered = None
         while True:
             due = start_mono + tick * self.interval
-            if ((iterations is not None and self.sent >= iterations) or
+            if ((iterations is not None and tick >= iterations) or
                     (duration is not None and
                      tick * self.interval >= duration)):
                 covered = tick * self.interval
                 break
             now = self.clock.monotonic()
-            self._expire(now)
+            self._abandon(now, self.abandon_after + 1.0)
             if should_stop():
                 covered = now - start_mono
                 break
@@ -136,20 +158,34 @@ class Scheduler(object):
                 continue
             if now - due >= self.interval:
                 # Starved of CPU (or suspended): keep the grid, no burst.
-                skipped = int((now - due) // self.interval)
-                self.late_ticks += skipped
-                tick += skipped
-            self._send(self.sent)
+                missed = int((now - due) // self.interval)
+                self.late_ticks += missed
+                tick += missed
+            self._tick()
             tick += 1
         self.drain()
         return start_wall, start_wall + covered
 
+    def drain(self):
+        """Wait for open probes, up to their time limit; record the rest.
+
+        A probe still open ``timeout`` s after it was sent is recorded as
+        an unanswered time-out (its thread may go on: see ``join``).
+        """
+        while True:
+            now = self.clock.monotonic()
+            with self._lock:
+                if not self._pending:
+                    return
+            self._abandon(now, self.timeout)
+            self.clock.sleep(self.poll)
+
     def join(self, limit):
         """Wait up to ``limit`` s for probe threads still running.
 
-        Their results no longer count (they were recorded as time-outs),
-        but a write probe's create may still be under way; its name must
-        be known before anything is swept. True if none is left.
+        Their results are recorded, but a write probe's create may still
+        be under way; its name must be known before anything is swept.
+        True if none is left.
         """
         deadline = self.clock.monotonic() + limit
         while True:
@@ -159,13 +195,3 @@ class Scheduler(object):
             if self.clock.monotonic() >= deadline:
                 return False
             self.clock.sleep(self.poll)
-
-    def drain(self):
-        """Wait until every probe sent has ended or timed out."""
-        while True:
-            now = self.clock.monotonic()
-            with self._lock:
-                if not self._pending:
-                    return
-            self._expire(now)
-            self.clock.sleep(min(self.poll, self.interval))

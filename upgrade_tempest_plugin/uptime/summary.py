@@ -55,15 +55,17 @@ from upgrade_tempest_plugin.uptime import stats
 from upgrade_tempest_plugin.uptime import windows as windows_mod
 
 FILENAME = 'summary.json'
+PLAN_FILE = 'plan.json'
 SEED_KEYS = ('uptime_pct', 'total_requests', 'successful_requests',
              'failed_requests', 'start_time', 'end_time')
 
 
-def service_summary(records, meta=None, markers=()):
+def service_summary(records, meta=None, markers=(), stall_threshold=0.5):
     """Summarise one series of probe records."""
     meta = meta or {}
     total = len(records)
-    ok = sum(1 for r in records if r['ok'])
+    ok_latencies = sorted(r['latency'] for r in records if r['ok'])
+    ok = len(ok_latencies)
     errors = {}
     for r in records:
         if not r['ok']:
@@ -75,10 +77,15 @@ def service_summary(records, meta=None, markers=()):
     end = meta.get('end_time')
     if end is None and records:   # killed: end at the last probe seen
         end = max(r['time'] + r.get('latency', 0) for r in records)
-    wins = windows_mod.find_windows(records, end_time=end)
+    latency = stats.latency_summary(ok_latencies)
+    typical = (latency['p50'] or 0.0, latency['p99'] or 0.0)
+    wins = windows_mod.find_windows(
+        records, end_time=end, limit=meta.get('timeout'),
+        series_start=start, latency=typical)
+    stalls = windows_mod.find_stalls(records, stall_threshold, typical)
     markers = list(markers)
     touched = []
-    for w in wins:
+    for w in wins + stalls:
         w['markers'] = markers_mod.overlapping(markers, w['start'], w['end'])
         touched.extend(m for m in w['markers'] if m not in touched)
     durations = [w['duration_s'] for w in wins]
@@ -91,14 +98,22 @@ def service_summary(records, meta=None, markers=()):
         'end_time': end,
         'windows': wins,
         'total_downtime_s': round(sum(durations), 6),
+        'total_downtime_bounds': [
+            round(sum(w['duration_bounds'][0] for w in wins), 6),
+            round(sum(w['duration_bounds'][1] for w in wins), 6)],
         'longest_downtime_s': max(durations) if durations else 0.0,
-        'latency': stats.latency_summary(
-            [r['latency'] for r in records if r['ok']]),
+        'stalls': stalls,
+        'skipped_ticks': meta.get('skipped_ticks', sum(
+            r.get('skipped') or 0 for r in records)),
+        'late_answers': sum(1 for r in records
+                            if not r['ok'] and r.get('answered')
+                            and r.get('error') == windows_mod.TIMEOUT),
+        'latency': latency,
         'errors': errors,
         'markers': touched,
     }
-    for key in ('service', 'kind', 'probe', 'rate', 'timeout',
-                'left_behind'):
+    for key in ('service', 'kind', 'connection', 'probe', 'rate', 'timeout',
+                'max_outstanding', 'left_behind'):
         if key in meta:
             out[key] = meta[key]
     return out
@@ -108,7 +123,13 @@ def build(directory, skipped=None, only=None):
     """Build the summary of the series logged in ``directory``.
 
     ``only``: names of the series to include (default: every log found).
+    The plan the run recorded (``plan.json``) gives the stall threshold
+    and the thresholds each series is judged against; the violations are
+    written into the summary (per series and in ``violations``), so
+    whoever reads it (``upgrade-report``) judges the same way.
     """
+    from upgrade_tempest_plugin.uptime import thresholds as thresholds_mod
+    plan = read_plan(directory)
     markers = markers_mod.load(directory)
     services = {}
     for series in probelog.series_in(directory):
@@ -116,9 +137,34 @@ def build(directory, skipped=None, only=None):
             continue
         services[series] = service_summary(
             probelog.read(directory, series),
-            probelog.read_meta(directory, series), markers)
-    return {'generated_at': time.time(), 'markers': markers,
-            'skipped': dict(skipped or {}), 'services': services}
+            probelog.read_meta(directory, series), markers,
+            stall_threshold=plan.get('stall_threshold', 0.5))
+    result = {'generated_at': time.time(), 'markers': markers,
+              'skipped': dict(skipped or {}), 'services': services,
+              'plan': plan}
+    limits = plan.get('thresholds') or {}
+    violations = thresholds_mod.check(
+        result, limits.get('max_total_downtime'), limits.get('max_window'),
+        limits.get('min_pct'))
+    for svc in services.values():
+        svc['violations'] = []
+    for v in violations:
+        services[v['service']]['violations'].append(v)
+    result['violations'] = violations
+    return result
+
+
+def write_plan(directory, plan):
+    """Record the run's plan (``plan.json``) for later rebuilds."""
+    return fileutil.write_json(os.path.join(directory, PLAN_FILE), plan)
+
+
+def read_plan(directory):
+    try:
+        with open(os.path.join(directory, PLAN_FILE)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 def write(directory, summary):

@@ -18,9 +18,12 @@ def check(summary, max_total_downtime=None, max_window=None,
         def add(threshold, limit, actual, window, verb='exceeds'):
             where = ''
             if window is not None:
-                where = ' (window %.3f s from %.3f to %.3f, %d failed ' \
+                bounds = window.get('duration_bounds')
+                where = ' (window %.3f s%s from %.3f to %.3f, %d failed ' \
                         'probes, errors %s)' % (
-                            window['duration_s'], window['start'],
+                            window['duration_s'],
+                            ' [%.3f..%.3f]' % tuple(bounds) if bounds
+                            else '', window['start'],
                             window['end'], window['failed_probes'],
                             window['errors'])
             out.append({'service': name, 'threshold': threshold,

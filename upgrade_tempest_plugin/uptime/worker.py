@@ -57,12 +57,16 @@ def probe_loop(args, probe, stop, meta=None):
     log = probelog.ProbeLog(directory, series)
     meta = dict(meta or {}, series=series, service=args['service'],
                 kind=args['kind'], rate=args['rate'],
-                timeout=args['timeout'], pid=os.getpid(),
-                start_time=time.time(), end_time=None)
+                timeout=args['timeout'],
+                connection=args.get('connection', 'new'),
+                max_outstanding=args.get('max_outstanding', 1),
+                pid=os.getpid(), start_time=time.time(), end_time=None)
     probelog.write_meta(directory, series, meta)
     LOG.info('probing %s at %s/s', series, args['rate'])
-    sched = schedule.Scheduler(probe, args['rate'], args['timeout'],
-                               log.write)
+    sched = schedule.Scheduler(
+        probe, args['rate'], args['timeout'], log.write,
+        max_outstanding=args.get('max_outstanding', 1),
+        abandon_after=args.get('abandon_after'))
     try:
         start, end = sched.run(
             stop_condition(stop, args.get('sentinel'), args.get('parent')),
@@ -71,10 +75,11 @@ def probe_loop(args, probe, stop, meta=None):
     finally:
         log.close()
     meta.update(start_time=start, end_time=end, sent=sched.sent,
-                late_ticks=sched.late_ticks)
+                skipped_ticks=sched.skipped, late_ticks=sched.late_ticks)
     probelog.write_meta(directory, series, meta)
-    LOG.info('%s: %d probes sent, %d late ticks skipped', series,
-             sched.sent, sched.late_ticks)
+    LOG.info('%s: %d probes sent, %d ticks skipped (probes open), %d '
+             'late ticks (prober starved)', series, sched.sent,
+             sched.skipped, sched.late_ticks)
     sched.meta = meta
     return sched
 
@@ -103,14 +108,19 @@ def main(args):
     # already has every call.
     logging.getLogger('tempest.lib.common.rest_client').setLevel(
         logging.WARNING)
-    client, probe = probes.build(args['service'], args['kind'], conf,
-                                 args['timeout'])
+    # Each request may wait up to abandon_after for its answer; the
+    # scheduler judges the probe's own time limit.
+    client, probe = probes.build(
+        args['service'], args['kind'], conf,
+        max(args.get('abandon_after') or 0, args['timeout']),
+        keepalive=args.get('connection') == 'keepalive')
     trace = tracking.Trace.from_config(conf)
     client = trace.decorate(client)
     sched = probe_loop(args, probe, stop, meta={'probe': probes.describe(
         args['service'], args['kind'])})
-    # A create+delete is two calls of at most `timeout` each.
-    if not sched.join(2 * args['timeout'] + 1):
+    # A create+delete is two calls of at most `abandon_after` each.
+    if not sched.join(2 * max(args.get('abandon_after') or 0,
+                              args['timeout']) + 1):
         LOG.warning('%s: probe threads still running at the end', series)
     if args['kind'] == 'write':
         left = probe.sweep()

@@ -13,10 +13,14 @@ from upgrade_tempest_plugin.uptime import summary
 T0 = 1795000000.0          # 2026-11-18T11:06:40Z
 
 
-def write_uptime(run_dir, outages, seconds=20, rate=10):
+def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None):
     """Probe logs for each service in ``outages``: {name: [(start, end)]}
-    (offsets from T0 in seconds during which probes fail)."""
+    (offsets from T0 in seconds during which probes fail); ``thresholds``
+    as a run's plan records them."""
     directory = os.path.join(run_dir, 'uptime')
+    if thresholds:
+        os.makedirs(directory, exist_ok=True)
+        summary.write_plan(directory, {'thresholds': thresholds})
     for name, down in outages.items():
         log = probelog.ProbeLog(directory, name)
         for seq in range(seconds * rate):

@@ -46,7 +46,8 @@ class TestCollect(ReportTestBase):
         self.assertEqual(100.0,
                          report['uptime']['services']['cinder']['uptime_pct'])
         # Times are ISO strings in the report.
-        self.assertEqual('2026-11-18T11:06:45.000Z',
+        # (the estimate: between the last success and the first failure)
+        self.assertEqual('2026-11-18T11:06:44.955Z',
                          nova['windows'][0]['start'])
         self.assertEqual(['restart nova'],
                          [m['text'] for m in nova['windows'][0]['markers']])
@@ -81,6 +82,19 @@ class TestCollect(ReportTestBase):
         self.assertEqual(['step failed: keystone upgrade',
                           'uptime nova: longest window 2.0 s > 1.0 s'],
                          report['verdict']['failures'])
+
+    def test_thresholds_of_the_run_fail_the_report(self):
+        # A daemon run in the background with [upgrade] uptime_max_window:
+        # upgrade-uptime wrote the violation into summary.json; the report
+        # fails on it without being told the thresholds again.
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
+                                         'cinder': []},
+                          thresholds={'max_window': 1.0})
+        report, _ = collect.collect(self.run_dir)
+        self.assertFalse(report['verdict']['passed'])
+        self.assertEqual(1, len(report['verdict']['failures']))
+        self.assertIn('uptime nova: nova: longest window (s) 2.0',
+                      report['verdict']['failures'][0])
 
     def test_write_probe_leftovers_fail_verdict(self):
         self.full_run()

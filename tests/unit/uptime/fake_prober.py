@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 
+from upgrade_tempest_plugin.uptime import plan
 from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import worker
 
@@ -37,8 +38,11 @@ def main(role, args):
         worker.install_signal_handlers(stop)
         worker.probe_loop(args, probe, stop, meta={'probe': 'fake'})
         return 0
-    series = [(s, s, 'read') for s in args.pop('series')]
-    runner.run('/dev/null', series, spawn=spawn, **args)
+    series = [('a', 'nova', 'read', 'new'), ('b', 'nova', 'read', 'new')]
+    args.pop('series')
+    run_plan = plan.Plan('/dev/null', args.pop('output_dir'), ['nova'],
+                         **args)
+    runner.run(run_plan, series, spawn=spawn)
     return 0
 
 

@@ -52,6 +52,21 @@ class CmdTest(testtools.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.dir,
                                                     'summary.json')))
 
+    def test_unknown_service_before_any_network_call(self):
+        conf = os.path.join(self.dir, 'tempest.conf')
+        with open(conf, 'w') as f:
+            f.write('[identity]\nuri_v3 = http://127.0.0.1:9/v3\n')
+        self.useFixture(fixtures.MockPatchObject(
+            cmd.runner, 'fetch_catalog', side_effect=AssertionError(
+                'network call before the input was checked')))
+        rc, out, err = self._main('run', '--config-file', conf,
+                                  '--services', 'nosuch', '--duration', '1')
+        self.assertEqual(cmd.Exit.BAD_INPUT, rc)
+        self.assertEqual('upgrade-uptime: error: unknown service nosuch '
+                         '(known: cinder, glance, keystone, neutron, nova, '
+                         'swift)\n', err)
+        self.assertEqual('', out)
+
     def test_summary_of_nothing(self):
         rc, _out, err = self._main('summary', self.dir)
         self.assertEqual(cmd.Exit.BAD_INPUT, rc)
@@ -63,7 +78,7 @@ class CmdTest(testtools.TestCase):
 class RunExitTest(testtools.TestCase):
     """``run``'s exit code from what the run found (runner faked)."""
 
-    def _run(self, services, skipped=None, **upgrade):
+    def _run(self, services, skipped=None, violations=(), **upgrade):
         options = dict(
             uptime_sentinel=None, uptime_output_dir='/nowhere',
             output_dir='/nowhere', uptime_rate=10.0,
@@ -71,10 +86,14 @@ class RunExitTest(testtools.TestCase):
             uptime_iterations=5, uptime_duration=60,
             uptime_services=['nova'], uptime_write_probes=True,
             uptime_write_rate=1.0, uptime_max_total_downtime=None,
-            uptime_max_window=None, uptime_min_pct=None)
+            uptime_max_window=None, uptime_min_pct=None,
+            uptime_until_sentinel=False, uptime_keepalive_series=False,
+            uptime_max_outstanding=1, uptime_abandon_after=20.0,
+            uptime_stall_threshold=0.5)
         options.update(upgrade)
         conf = types.SimpleNamespace(upgrade=types.SimpleNamespace(**options))
-        result = {'services': services, 'skipped': skipped or {}}
+        result = {'services': services, 'skipped': skipped or {},
+                  'violations': list(violations)}
         self.useFixture(fixtures.MockPatchObject(
             cmd, 'find_config', return_value='/x/tempest.conf'))
         self.useFixture(fixtures.MockPatchObject(
@@ -82,9 +101,9 @@ class RunExitTest(testtools.TestCase):
         self.useFixture(fixtures.MockPatchObject(
             cmd.runner, 'fetch_catalog', return_value={'compute'}))
         self.useFixture(fixtures.MockPatchObject(
-            cmd.runner, 'plan', return_value=(
-                [('nova', 'nova', 'read'), ('nova-write', 'nova', 'write')],
-                {})))
+            cmd.plan_mod, 'series', return_value=(
+                [('nova', 'nova', 'read', 'new'),
+                 ('nova-write', 'nova', 'write', 'new')], {})))
         self.useFixture(fixtures.MockPatchObject(
             cmd.runner, 'run', return_value=result))
         out, err = io.StringIO(), io.StringIO()
@@ -113,9 +132,10 @@ class RunExitTest(testtools.TestCase):
         self.assertIn('left behind (delete by hand): uptime-probe-x', out)
 
     def test_threshold_comes_first(self):
+        # the violations are judged where the summary is built
         rc, _out, err = self._run(
             {'nova': dict(self._svc(), uptime_pct=50.0),
              'nova-write': self._svc(['uptime-probe-x'])},
-            uptime_min_pct=99.0)
+            violations=[{'message': 'nova: uptime % 50.0 is below limit 99'}])
         self.assertEqual(cmd.Exit.THRESHOLD, rc)
         self.assertIn('threshold exceeded: nova: uptime %', err)

@@ -9,8 +9,8 @@ import time
 
 import testtools
 
+from upgrade_tempest_plugin.uptime import plan
 from upgrade_tempest_plugin.uptime import probelog
-from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary
 from tests.unit.uptime import fake_prober
 
@@ -40,32 +40,60 @@ class FakeConf(object):
         catalog_type = 'identity'
 
 
+def _plan(services, **kw):
+    return plan.Plan('/x/tempest.conf', '/nowhere', services, **kw)
+
+
 class PlanTest(testtools.TestCase):
 
     def test_skips_with_reason(self):
-        series, skipped = runner.plan(
-            FakeConf, ['keystone', 'nova', 'cinder', 'swift'],
-            catalog={'identity', 'compute'})
-        self.assertEqual([('keystone', 'keystone', 'read'),
-                          ('nova', 'nova', 'read')], series)
+        series, skipped = plan.series(
+            _plan(['keystone', 'nova', 'cinder', 'swift'], keepalive=False),
+            FakeConf, catalog={'identity', 'compute'})
+        self.assertEqual([('keystone', 'keystone', 'read', 'new'),
+                          ('nova', 'nova', 'read', 'new')], series)
         self.assertIn('[service_available] cinder = False',
                       skipped['cinder'])
         self.assertIn("'object-store'", skipped['swift'])
 
     def test_explicit_absent_service_is_an_error(self):
-        err = self.assertRaises(runner.UptimeError, runner.plan, FakeConf,
-                                ['nova', 'swift'], explicit=True,
-                                catalog={'compute'})
+        err = self.assertRaises(
+            plan.UptimeError, plan.series,
+            _plan(['nova', 'swift'], explicit_services=True), FakeConf,
+            catalog={'compute'})
         self.assertIn('cannot probe swift', str(err))
 
-    def test_write_series(self):
-        series, _ = runner.plan(FakeConf, ['nova'], write_probes=True)
-        self.assertEqual(['nova', 'nova-write'], [s[0] for s in series])
+    def test_series_per_api(self):
+        series, _ = plan.series(_plan(['nova'], write_probes=True),
+                                FakeConf)
+        self.assertEqual([('nova', 'new'), ('nova-keepalive', 'keepalive'),
+                          ('nova-write', 'new')],
+                         [(s[0], s[3]) for s in series])
 
-    def test_unknown_and_nothing_left(self):
-        err = self.assertRaises(runner.UptimeError, runner.plan, FakeConf,
-                                ['bogus'])
-        self.assertIn('unknown service', str(err))
+    def test_unknown_service_before_any_network_call(self):
+        err = self.assertRaises(plan.UptimeError, _plan, ['bogus'])
+        self.assertIn('unknown service bogus', str(err))
+
+    def test_nothing_left(self):
+        err = self.assertRaises(plan.UptimeError, plan.series,
+                                _plan(['cinder']), FakeConf)
+        self.assertIn('no API to probe', str(err))
+
+    def test_bad_values(self):
+        for kw, text in [({'rate': 0}, 'rate must be positive'),
+                         ({'service_rates': {'nova': -1}},
+                          'rate of nova must be positive'),
+                         ({'service_rates': {'novaa': 1}},
+                          'unknown service novaa'),
+                         ({'max_outstanding': 0}, 'at least 1'),
+                         ({'iterations': 0}, 'iterations')]:
+            err = self.assertRaises(plan.UptimeError, _plan, ['nova'], **kw)
+            self.assertIn(text, str(err))
+
+    def test_parse_rates(self):
+        self.assertEqual({'keystone': 2.0, 'nova': 5.0},
+                         plan.parse_rates('keystone=2, nova:5'))
+        self.assertRaises(plan.UptimeError, plan.parse_rates, 'nova')
 
 
 class RunTest(testtools.TestCase):
@@ -110,10 +138,8 @@ class RunTest(testtools.TestCase):
 
     def test_sentinel_refused_at_start(self):
         open(self.sentinel, 'w').close()
-        err = self.assertRaises(runner.UptimeError, runner.run, '/dev/null',
-                                [('a', 'a', 'read')], self.dir, 10, 1,
-                                sentinel=self.sentinel,
-                                spawn=self.fail)
+        err = self.assertRaises(plan.UptimeError, plan.Plan, '/dev/null',
+                                self.dir, ['nova'], sentinel=self.sentinel)
         self.assertIn('already exists', str(err))
 
     def test_iterations(self):

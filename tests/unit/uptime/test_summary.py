@@ -44,8 +44,11 @@ class SummaryTest(testtools.TestCase):
         self.assertEqual(100.0, nova['start_time'])
         self.assertEqual(101.0, nova['end_time'])
         self.assertEqual(1, len(nova['windows']))
-        self.assertAlmostEqual(0.21, nova['total_downtime_s'])
-        self.assertAlmostEqual(0.21, nova['longest_downtime_s'])
+        # failures sent at 100.4 and 100.5, between successes sent at
+        # 100.3 and 100.6 (answered 10 ms later)
+        self.assertAlmostEqual(0.2, nova['total_downtime_s'])
+        self.assertAlmostEqual(0.2, nova['longest_downtime_s'])
+        self.assertEqual([0.09, 0.31], nova['total_downtime_bounds'])
         self.assertEqual({'connection refused': 2}, nova['errors'])
         self.assertEqual(['max', 'p50', 'p95', 'p99'],
                          sorted(nova['latency']))
@@ -97,6 +100,20 @@ class SummaryTest(testtools.TestCase):
         self.assertEqual(4, len(result['markers']))
         self.assertEqual(3, len(result['services']['nova']['markers']))
 
+    def test_violations_are_recorded_and_judged_in_the_summary(self):
+        self._log('nova', '....xx....', meta={'start_time': 100.0,
+                                              'end_time': 101.0})
+        self._log('cinder', '..........')
+        summary.write_plan(self.dir, {'thresholds': {'max_window': 0.1}})
+        result = summary.build(self.dir)
+        self.assertEqual(['nova'],
+                         [v['service'] for v in result['violations']])
+        self.assertEqual(1, len(result['services']['nova']['violations']))
+        self.assertEqual([], result['services']['cinder']['violations'])
+        # no plan recorded: nothing to judge against
+        os.remove(os.path.join(self.dir, summary.PLAN_FILE))
+        self.assertEqual([], summary.build(self.dir)['violations'])
+
     def test_marker_needs_text(self):
         self.assertRaises(ValueError, markers.add, self.dir, '  ')
         self.assertEqual([], markers.load(self.dir))
@@ -123,8 +140,9 @@ class ThresholdsTest(testtools.TestCase):
         self.assertEqual(['total downtime (s)', 'longest window (s)',
                           'uptime %'], [v['threshold'] for v in found])
         for v in found:
-            self.assertAlmostEqual(0.7, v['window']['start'])
-            self.assertIn('window 0.410 s', v['message'])
+            # the longest window: failures sent at 0.7..1.0
+            self.assertEqual([0.6, 0.71], v['window']['start_bounds'])
+            self.assertIn('window 0.400 s [0.290..0.510]', v['message'])
         self.assertIn('is below', found[2]['message'])
 
 

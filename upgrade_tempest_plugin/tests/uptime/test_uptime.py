@@ -20,9 +20,9 @@ from tempest.lib import decorators
 from tempest import test
 
 from upgrade_tempest_plugin.uptime import cmd
+from upgrade_tempest_plugin.uptime import plan
 from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary
-from upgrade_tempest_plugin.uptime import thresholds
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)
@@ -36,30 +36,20 @@ class UptimeTest(test.BaseTestCase):
     @classmethod
     def resource_setup(cls):
         super(UptimeTest, cls).resource_setup()
-        up = CONF.upgrade
         cls.result = {'services': {}, 'skipped': {}}
         cls.series = []
-        output_dir, sentinel = runner.default_dirs(CONF)
-        iterations = up.uptime_iterations or None
-        duration = None if iterations else up.uptime_duration
-        if up.uptime_until_sentinel:
-            iterations = duration = None
+        # One Plan for this class and `upgrade-uptime run`: the same
+        # options mean the same run (daemon mode, rates, thresholds).
         # Bad input (keystone unreachable, the sentinel already there, no
-        # API left to probe) is an error of the class: runner.UptimeError,
+        # API left to probe) is an error of the class: plan.UptimeError,
         # one line, and tempest run exits non-zero. APIs absent from the
         # catalog or [service_available] are skipped, each with its reason.
-        catalog = runner.fetch_catalog(CONF, up.uptime_request_timeout)
-        cls.series, skipped = runner.plan(
-            CONF, up.uptime_services, up.uptime_write_probes,
-            catalog=catalog)
-        cls.result = runner.run(
-            cmd.find_config(getattr(CONF, '_path', None)), cls.series,
-            output_dir, up.uptime_rate, up.uptime_request_timeout,
-            iterations=iterations, duration=duration,
-            sentinel=sentinel if up.uptime_until_sentinel else None,
-            write_rate=up.uptime_write_rate, skipped=skipped,
-            handle_signals=False,
-            service_rates=up.uptime_service_rates)
+        run_plan = plan.from_config(
+            CONF, cmd.find_config(getattr(CONF, '_path', None)))
+        catalog = runner.fetch_catalog(CONF, run_plan.timeout)
+        cls.series, skipped = plan.series(run_plan, CONF, catalog=catalog)
+        cls.result = runner.run(run_plan, cls.series, skipped=skipped,
+                                handle_signals=False)
 
     def _check(self, service):
         if service in self.result['skipped']:
@@ -75,11 +65,8 @@ class UptimeTest(test.BaseTestCase):
             LOG.info('%s: uptime %s%%, %d windows, %.3f s down', name,
                      svc['uptime_pct'], len(svc['windows']),
                      svc['total_downtime_s'])
-        up = CONF.upgrade
-        violations = thresholds.check(mine, up.uptime_max_total_downtime,
-                                      up.uptime_max_window,
-                                      up.uptime_min_pct)
-        problems = [v['message'] for v in violations]
+        problems = [v['message'] for svc in mine['services'].values()
+                    for v in svc.get('violations', [])]
         problems += summary.left_behind_messages(mine)
         if problems:
             self.fail('\n'.join(problems))
