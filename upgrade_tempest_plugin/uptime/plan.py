@@ -29,7 +29,7 @@ class Plan(object):
     def __init__(self, config_file, output_dir, services, rate=10.0,
                  timeout=2.0, service_rates=None, write_probes=False,
                  write_rate=1.0, keepalive=True, max_outstanding=1,
-                 abandon_after=20.0, stall_threshold=0.5,
+                 abandon_after=20.0, stall_threshold=0.25,
                  iterations=None, duration=None, sentinel=None,
                  explicit_services=False, thresholds=None):
         self.config_file = config_file

@@ -60,7 +60,7 @@ SEED_KEYS = ('uptime_pct', 'total_requests', 'successful_requests',
              'failed_requests', 'start_time', 'end_time')
 
 
-def service_summary(records, meta=None, markers=(), stall_threshold=0.5):
+def service_summary(records, meta=None, markers=(), stall_threshold=0.25):
     """Summarise one series of probe records."""
     meta = meta or {}
     total = len(records)
@@ -138,7 +138,7 @@ def build(directory, skipped=None, only=None):
         services[series] = service_summary(
             probelog.read(directory, series),
             probelog.read_meta(directory, series), markers,
-            stall_threshold=plan.get('stall_threshold', 0.5))
+            stall_threshold=plan.get('stall_threshold', 0.25))
     result = {'generated_at': time.time(), 'markers': markers,
               'skipped': dict(skipped or {}), 'services': services,
               'plan': plan}

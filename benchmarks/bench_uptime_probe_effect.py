@@ -1,0 +1,252 @@
+"""Does probing change what it measures? Users' latency and listen queues
+with the uptime daemon off and on, at its defaults, on the local cloud.
+
+Two measurements, each with the daemon off, then on (``upgrade-uptime run
+--daemon``, the ``[upgrade]`` defaults: every API, two read series each):
+
+1. A fixed mix of user calls, one after the other for ``--seconds``: an
+   admin token, then keystone's project list, nova's servers, neutron's
+   networks, cinder's volumes, glance's images, swift's containers, over
+   one kept-alive connection per API as a real client would. Meanwhile
+   ``ss -ltn`` is sampled every 0.2 s for each API's accept queue
+   (Recv-Q). Prints p50/p95 per API and of the whole mix, the p95 ratio
+   on/off and the largest queue seen.
+2. tempest's own smoke subset (the one tests/functional/localcloud/
+   test_smoke.py runs), off and on: passed/failed and wall time, and the
+   ratio.
+
+Targets: p95 ratio <= 1.10, no listen queue above the probes' bound
+(``[upgrade] uptime_max_outstanding`` per series, two read series per
+API), the smoke subset passing beside the daemon in <= 1.2x its time
+without. Exit 1 if one is missed.
+
+Usage::
+
+    python benchmarks/bench_uptime_probe_effect.py [--config-file X]
+        [--seconds 60] [--skip-smoke]
+"""
+
+import argparse
+import configparser
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import urllib3
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_uptime_faults as faults_bench  # noqa: E402
+
+REPO = faults_bench.REPO
+SMOKE = (
+    r'tempest\.api\.identity\.v3\.test_tokens',
+    r'tempest\.api\.identity\.admin\.v3\.test_users\.UsersV3TestJSON',
+    r'tempest\.api\.compute\.servers\.test_create_server\.ServersTestJSON',
+    r'tempest\.api\.network\.test_networks\.NetworksTest\.',
+    r'tempest\.api\.volume\.test_volumes_get',
+    r'tempest\.api\.object_storage\.test_object_services\.ObjectTest\.',
+    r'tempest\.api\.object_storage\.test_container_services\.',
+)
+# catalog type -> (name, path template)
+CALLS = [('identity', 'keystone', '/v3/projects?limit=20'),
+         ('compute', 'nova', '/servers/detail?limit=20'),
+         ('network', 'neutron', '/v2.0/networks?limit=20'),
+         ('block-storage', 'cinder', '/volumes/detail?limit=20'),
+         ('image', 'glance', '/v2/images?limit=20'),
+         ('object-store', 'swift', '?format=json&limit=20')]
+
+
+def pct(values, p):
+    data = sorted(values)
+    if not data:
+        return float('nan')
+    k = (len(data) - 1) * p / 100.0
+    low = int(k)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (k - low)
+
+
+class User(object):
+    """An admin user of the cloud with one kept-alive connection per API."""
+
+    def __init__(self, config):
+        conf = configparser.ConfigParser(interpolation=None)
+        conf.read(config)
+        self.http = urllib3.PoolManager(maxsize=1, timeout=60,
+                                        retries=False)
+        body = {'auth': {'identity': {'methods': ['password'], 'password': {
+            'user': {'name': conf['auth']['admin_username'],
+                     'domain': {'name': conf['auth']['admin_domain_name']},
+                     'password': conf['auth']['admin_password']}}},
+            'scope': {'project': {
+                'name': conf['auth']['admin_project_name'],
+                'domain': {'name': conf['auth']['admin_domain_name']}}}}}
+        self.uri = conf['identity']['uri_v3']
+        self.body = json.dumps(body).encode()
+        self.token, self.catalog = self._login()
+
+    def _login(self):
+        r = self.http.request('POST', self.uri + '/auth/tokens',
+                              body=self.body, headers={
+                                  'Content-Type': 'application/json'})
+        assert r.status == 201, r.status
+        catalog = {}
+        for entry in json.loads(r.data)['token']['catalog']:
+            for ep in entry['endpoints']:
+                if ep['interface'] == 'public':
+                    catalog[entry['type']] = ep['url'].rstrip('/')
+        return r.headers['X-Subject-Token'], catalog
+
+    def mix(self, latencies):
+        for ctype, name, path in CALLS:
+            base = self.catalog[ctype]
+            if ctype == 'identity':
+                base = self.uri[:-len('/v3')]
+            start = time.monotonic()
+            r = self.http.request('GET', base + path,
+                                  headers={'X-Auth-Token': self.token})
+            latencies.setdefault(name, []).append(time.monotonic() - start)
+            if r.status >= 400:
+                raise RuntimeError('%s answered %s' % (name, r.status))
+
+
+def ports(repo):
+    status = faults_bench.faults_mod.cloud_status(repo)
+    return {svc: int(status[api]['port'])
+            for svc, api in faults_bench.faults_mod.API.items()}
+
+
+def sample_queues(by_port, stop, out):
+    while not stop.is_set():
+        text = subprocess.run(['ss', '-ltnH'], capture_output=True,
+                              text=True).stdout
+        for line in text.splitlines():
+            fields = line.split()
+            port = int(fields[3].rsplit(':', 1)[1])
+            if port in by_port:
+                name = by_port[port]
+                out[name] = max(out.get(name, 0), int(fields[1]))
+        time.sleep(0.2)
+
+
+def measure_mix(user, api_ports, seconds):
+    latencies, queues, stop = {}, {}, threading.Event()
+    sampler = threading.Thread(target=sample_queues, args=(
+        {p: n for n, p in api_ports.items()}, stop, queues), daemon=True)
+    sampler.start()
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            user.mix(latencies)
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        sampler.join()
+    return latencies, queues
+
+
+def smoke(config):
+    tmp = tempfile.mkdtemp(prefix='bench-smoke-')
+    try:
+        ws = os.path.join(tmp, 'workspace')
+        os.makedirs(os.path.join(ws, 'etc'))
+        shutil.copy(config, os.path.join(ws, 'etc', 'tempest.conf'))
+        env = dict(os.environ, HOME=tmp, TMPDIR=tmp)
+        for key in ('TEMPEST_CONFIG_DIR', 'TEMPEST_CONFIG'):
+            env.pop(key, None)
+        tempest = os.path.join(os.path.dirname(sys.executable), 'tempest')
+        start = time.monotonic()
+        res = subprocess.run(
+            [tempest, 'run', '--config-file',
+             os.path.join(ws, 'etc', 'tempest.conf'), '--concurrency', '2',
+             '--regex', '|'.join(SMOKE)],
+            cwd=ws, env=env, capture_output=True, text=True, timeout=1800)
+        took = time.monotonic() - start
+        passed = re.search(r'- Passed: (\d+)', res.stdout)
+        failed = re.search(r'- Failed: (\d+)', res.stdout)
+        return (res.returncode, int(passed.group(1)) if passed else 0,
+                int(failed.group(1)) if failed else -1, took)
+    finally:
+        shutil.rmtree(tmp, True)
+
+
+def with_daemon(config, func):
+    out_dir = tempfile.mkdtemp(prefix='bench-effect-')
+    proc = faults_bench.start_daemon(config, out_dir)
+    try:
+        faults_bench.wait_for_probes(out_dir, 5)
+        return func()
+    finally:
+        rc, output = faults_bench.stop_daemon(proc, out_dir)
+        with open(os.path.join(out_dir, 'summary.json')) as f:
+            summary = json.load(f)
+        wins = sum(len(s['windows']) for s in summary['services'].values())
+        print('  daemon: exit %s, %d series, %d windows, %d skipped ticks'
+              % (rc, len(summary['services']), wins,
+                 sum(s.get('skipped_ticks', 0)
+                     for s in summary['services'].values())))
+        shutil.rmtree(out_dir, True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--config-file', default=faults_bench.default_config())
+    p.add_argument('--seconds', type=float, default=60.0)
+    p.add_argument('--skip-smoke', action='store_true')
+    p.add_argument('--bound', type=int, default=2,
+                   help='largest accept queue allowed (probes open per API)')
+    args = p.parse_args(argv)
+    api_ports = ports(REPO)
+    user = User(args.config_file)
+    ok = True
+    print('user call mix, %d s each, daemon off then on:' % args.seconds)
+    off, q_off = measure_mix(user, api_ports, args.seconds)
+    on, q_on = with_daemon(args.config_file, lambda: measure_mix(
+        user, api_ports, args.seconds))
+    print('%-9s %9s %9s %9s %9s %6s %6s %6s' % (
+        'api', 'p50 off', 'p50 on', 'p95 off', 'p95 on', 'ratio',
+        'q off', 'q on'))
+    for name in [c[1] for c in CALLS]:
+        print('%-9s %8.1fms %8.1fms %8.1fms %8.1fms %6.2f %6d %6d' % (
+            name, 1000 * pct(off[name], 50), 1000 * pct(on[name], 50),
+            1000 * pct(off[name], 95), 1000 * pct(on[name], 95),
+            pct(on[name], 95) / pct(off[name], 95), q_off.get(name, 0),
+            q_on.get(name, 0)))
+    all_off = [v for vals in off.values() for v in vals]
+    all_on = [v for vals in on.values() for v in vals]
+    ratio = pct(all_on, 95) / pct(all_off, 95)
+    print('whole mix: p50 %.1f -> %.1f ms, p95 %.1f -> %.1f ms, p95 ratio '
+          '%.3f (target <= 1.10): %s' % (
+              1000 * pct(all_off, 50), 1000 * pct(all_on, 50),
+              1000 * pct(all_off, 95), 1000 * pct(all_on, 95), ratio,
+              'met' if ratio <= 1.10 else 'MISSED'))
+    ok &= ratio <= 1.10
+    worst = max(q_on.values() or [0])
+    print('largest accept queue with the daemon on: %d (target <= %d): %s'
+          % (worst, args.bound, 'met' if worst <= args.bound else 'MISSED'))
+    ok &= worst <= args.bound
+    if not args.skip_smoke:
+        print('tempest smoke subset, daemon off then on:')
+        rc0, p0, f0, t0 = smoke(args.config_file)
+        print('  off: exit %d, %d passed, %d failed, %.1f s'
+              % (rc0, p0, f0, t0))
+        rc1, p1, f1, t1 = with_daemon(args.config_file,
+                                      lambda: smoke(args.config_file))
+        print('  on:  exit %d, %d passed, %d failed, %.1f s'
+              % (rc1, p1, f1, t1))
+        good = rc0 == 0 and rc1 == 0 and f1 == 0 and t1 <= 1.2 * t0
+        print('smoke beside the daemon: passes, time ratio %.2f (target '
+              '<= 1.2): %s' % (t1 / t0, 'met' if good else 'MISSED'))
+        ok &= good
+    print('targets %s' % ('met' if ok else 'MISSED'))
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
