@@ -59,9 +59,10 @@ def default_config():
     return os.path.join(home, 'workspace', 'etc', 'tempest.conf')
 
 
-def start_daemon(config, out_dir):
+def start_daemon(config, out_dir, extra=()):
     cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd', 'run',
            '--daemon', '--config-file', config, '--output-dir', out_dir]
+    cmd += list(extra)
     return subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
@@ -166,11 +167,14 @@ def main(argv=None):
     p.add_argument('--quiet', type=float, metavar='SECONDS',
                    help='no faults: probe this long, expect no window')
     p.add_argument('--keep', help='keep the run directory here')
+    p.add_argument('--daemon-args', default='',
+                   help='extra arguments of upgrade-uptime run, e.g. '
+                   '"--rate 5" (default: the [upgrade] defaults)')
     args = p.parse_args(argv)
     out_dir = args.keep or tempfile.mkdtemp(prefix='bench-faults-')
     plan = [] if args.quiet else parse_faults(args.faults)
     injected = []
-    proc = start_daemon(args.config_file, out_dir)
+    proc = start_daemon(args.config_file, out_dir, args.daemon_args.split())
     try:
         with faults_mod.Faults(REPO) as faults:
             wait_for_probes(out_dir, args.warmup)

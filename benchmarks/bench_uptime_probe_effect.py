@@ -176,9 +176,9 @@ def smoke(config):
         shutil.rmtree(tmp, True)
 
 
-def with_daemon(config, func):
+def with_daemon(config, func, extra=()):
     out_dir = tempfile.mkdtemp(prefix='bench-effect-')
-    proc = faults_bench.start_daemon(config, out_dir)
+    proc = faults_bench.start_daemon(config, out_dir, extra)
     try:
         faults_bench.wait_for_probes(out_dir, 5)
         return func()
@@ -201,14 +201,19 @@ def main(argv=None):
     p.add_argument('--skip-smoke', action='store_true')
     p.add_argument('--bound', type=int, default=2,
                    help='largest accept queue allowed (probes open per API)')
+    p.add_argument('--daemon-args', default='',
+                   help='extra arguments of upgrade-uptime run, e.g. '
+                   '"--rate 5" (default: the [upgrade] defaults)')
     args = p.parse_args(argv)
+    extra = args.daemon_args.split()
     api_ports = ports(REPO)
     user = User(args.config_file)
     ok = True
-    print('user call mix, %d s each, daemon off then on:' % args.seconds)
+    print('user call mix, %d s each, daemon off then on (%s):' % (
+        args.seconds, ' '.join(extra) or 'defaults'))
     off, q_off = measure_mix(user, api_ports, args.seconds)
     on, q_on = with_daemon(args.config_file, lambda: measure_mix(
-        user, api_ports, args.seconds))
+        user, api_ports, args.seconds), extra)
     print('%-9s %9s %9s %9s %9s %6s %6s %6s' % (
         'api', 'p50 off', 'p50 on', 'p95 off', 'p95 on', 'ratio',
         'q off', 'q on'))
@@ -236,8 +241,8 @@ def main(argv=None):
         rc0, p0, f0, t0 = smoke(args.config_file)
         print('  off: exit %d, %d passed, %d failed, %.1f s'
               % (rc0, p0, f0, t0))
-        rc1, p1, f1, t1 = with_daemon(args.config_file,
-                                      lambda: smoke(args.config_file))
+        rc1, p1, f1, t1 = with_daemon(
+            args.config_file, lambda: smoke(args.config_file), extra)
         print('  on:  exit %d, %d passed, %d failed, %.1f s'
               % (rc1, p1, f1, t1))
         good = rc0 == 0 and rc1 == 0 and f1 == 0 and t1 <= 1.2 * t0
