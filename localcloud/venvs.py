@@ -11,6 +11,7 @@ import sys
 import time
 
 from localcloud import config
+from localcloud.services import base
 
 MAIN_REQUIREMENTS = (
     'keystone==30.0.0', 'openstack-placement', 'nova==34.0.0',
@@ -87,7 +88,9 @@ def build_all(cloud, names):
 def _run(argv, attempts=2):
     """Run pip (or venv); one retry, as an index may hiccup."""
     for attempt in range(attempts):
+        started = time.monotonic()
         res = subprocess.run(argv, capture_output=True, text=True)
+        base.log_run(argv, res, started)
         if res.returncode == 0:
             return
         time.sleep(3)

@@ -9,6 +9,7 @@ import sys
 import time
 
 from rehearsal import steps as steps_mod
+from upgrade_tempest_plugin.common import console
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OLD_KEYSTONE = '28.1.0'
@@ -28,7 +29,7 @@ def _bin(name):
 
 class Rehearsal(object):
 
-    def __init__(self, output_dir, out=sys.stdout):
+    def __init__(self, output_dir, out=sys.stdout, log_level=None):
         stamp = time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())
         self.root = os.path.join(os.path.abspath(output_dir), stamp)
         self.run_dir = os.path.join(self.root, 'run')     # [upgrade] output
@@ -39,6 +40,7 @@ class Rehearsal(object):
             os.makedirs(d, exist_ok=True)
         self.conf = os.path.join(self.workspace, 'etc', 'tempest.conf')
         self.out = out
+        self.verbosity = console.flags(log_level)   # for child commands
         self.steps = steps_mod.StepLog(
             os.path.join(self.run_dir, 'rehearsal.json'), out)
         self.env = dict(os.environ, HOME=os.path.join(self.root, 'home'),
@@ -53,7 +55,8 @@ class Rehearsal(object):
     # -- helpers ---------------------------------------------------------
     def localcloud(self, name, *args, **kwargs):
         return self.steps.run(
-            name, [sys.executable, '-m', 'localcloud'] + list(args),
+            name, [sys.executable, '-m', 'localcloud'] + list(args) +
+            self.verbosity,
             cwd=REPO, log_path=os.path.join(
                 self.logs, 'localcloud-%s.log' % args[0]), **kwargs)
 
@@ -210,7 +213,8 @@ class Rehearsal(object):
         # output, printed below in full, says which.
         return self.steps.run(
             'report', [_bin('upgrade-report'), self.run_dir,
-                       '--output-dir', os.path.join(self.root, 'report')],
+                       '--output-dir', os.path.join(self.root, 'report')]
+            + self.verbosity,
             log_path=os.path.join(self.logs, 'report.log'), tail=False)
 
     def run(self):
@@ -251,5 +255,7 @@ def main(argv=None):
     parser.add_argument('--output-dir', default=os.path.join(
         REPO, 'rehearsal-output'), help='each run gets a timestamped '
         'folder here; "latest" points to the newest (default: %(default)s)')
+    console.add_arguments(parser)
     args = parser.parse_args(argv)
-    return Rehearsal(args.output_dir).run()
+    console.setup(args.log_level)
+    return Rehearsal(args.output_dir, log_level=args.log_level).run()
