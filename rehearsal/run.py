@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from localcloud import progress
 from rehearsal import steps as steps_mod
 from upgrade_tempest_plugin.common import console
 
@@ -19,7 +20,7 @@ RESTARTS = ('nova-api', 'neutron-server', 'cinder-api', 'glance-api',
             'swift-proxy')
 BASELINE_S = 5.0
 SETTLE_S = 3.0
-STEP_START = '  > '     # localcloud.progress.START_PREFIX
+STEP_START = progress.START_PREFIX
 
 
 def _bin(name):
@@ -58,7 +59,8 @@ class Rehearsal(object):
             name, [sys.executable, '-m', 'localcloud'] + list(args) +
             self.verbosity,
             cwd=REPO, log_path=os.path.join(
-                self.logs, 'localcloud-%s.log' % args[0]), **kwargs)
+                self.logs, 'localcloud-%s.log' % args[0]), echo=True,
+            **kwargs)
 
     def mark(self, text):
         from upgrade_tempest_plugin.uptime import markers
@@ -75,7 +77,7 @@ class Rehearsal(object):
         if not background:
             return self.steps.run(name, argv, cwd=self.workspace, env=env,
                                   log_path=log)
-        start = time.time()
+        start = self.steps.begin(name + ' (in the background)')
         handle = open(log, 'w')
         proc = subprocess.Popen(argv, cwd=self.workspace, env=env,
                                 stdout=handle, stderr=subprocess.STDOUT)
@@ -144,7 +146,11 @@ class Rehearsal(object):
         return self.steps.record('tempest workspace', start, True)
 
     def start_daemon(self):
-        start = time.time()
+        with self.steps.step('uptime daemon started') as result:
+            result.update(self._start_daemon())
+        return result['step']
+
+    def _start_daemon(self):
         log = os.path.join(self.logs, 'uptime-daemon.log')
         self.daemon_log = open(log, 'w')
         self.daemon = subprocess.Popen(
@@ -156,34 +162,32 @@ class Rehearsal(object):
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.daemon.poll() is not None:
-                return self.steps.record(
-                    'uptime daemon started', start, False,
-                    'exited %s; see %s' % (self.daemon.returncode, log))
+                return {'ok': False, 'detail': 'exited %s; see %s' % (
+                    self.daemon.returncode, log)}
             logs = [f for f in os.listdir(uptime_dir)
                     if f.endswith('.jsonl') and f != 'markers.jsonl'] \
                 if os.path.isdir(uptime_dir) else []
             if logs and all(os.path.getsize(os.path.join(uptime_dir, f))
                             for f in logs):
                 time.sleep(BASELINE_S)      # a baseline before changes
-                return self.steps.record('uptime daemon started', start,
-                                         True, ', '.join(sorted(logs)))
+                return {'ok': True, 'detail': ', '.join(sorted(logs))}
             time.sleep(0.5)
-        return self.steps.record('uptime daemon started', start, False,
-                                 'no probe logged within 60 s; see %s' % log)
+        return {'ok': False,
+                'detail': 'no probe logged within 60 s; see %s' % log}
 
     def stop_daemon(self):
-        start = time.time()
-        sentinel = os.path.join(self.run_dir, 'uptime', 'stop')
-        with open(sentinel, 'w') as f:
-            f.write('stopped by the rehearsal\n')
-        try:
-            code = self.daemon.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            self.daemon.terminate()
-            code = self.daemon.wait(timeout=30)
-        self.daemon_log.close()
-        return self.steps.record('uptime daemon stopped (sentinel)', start,
-                                 code == 0, 'exit %s' % code)
+        with self.steps.step('uptime daemon stopped (sentinel)') as result:
+            sentinel = os.path.join(self.run_dir, 'uptime', 'stop')
+            with open(sentinel, 'w') as f:
+                f.write('stopped by the rehearsal\n')
+            try:
+                code = self.daemon.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.daemon.terminate()
+                code = self.daemon.wait(timeout=30)
+            self.daemon_log.close()
+            result.update(ok=code == 0, detail='exit %s' % code)
+        return result['step']
 
     def upgrade_keystone(self):
         self.mark('keystone upgrade %s -> %s: start'
@@ -195,8 +199,7 @@ class Rehearsal(object):
                 self.mark('keystone upgrade: %s' % line[len(STEP_START):])
         step = self.localcloud('keystone upgrade %s -> %s' % (
             OLD_KEYSTONE, NEW_KEYSTONE), 'upgrade', 'keystone', '--to',
-            NEW_KEYSTONE, on_line=on_line,
-            env=dict(os.environ, LOCALCLOUD_STEP_STARTS='1'))
+            NEW_KEYSTONE, on_line=on_line)
         self.mark('keystone upgrade: done')
         return step
 
