@@ -85,6 +85,10 @@ class Rehearsal(object):
 
     def finish(self, background):
         name, start, proc, handle, log = background
+        if proc.poll() is None:
+            self.out.write('[  ...  ]      waiting for %s\n' % name)
+            with self.steps.ticker('waiting for ' + name):
+                proc.wait()
         code = proc.wait()
         handle.close()
         return self.steps.record(
