@@ -57,8 +57,10 @@ OPTS = [
                default=300,
                min=1,
                help='Seconds to wait for one persistent resource to reach '
-                    'its steady state on creation, or to disappear on '
-                    'deletion.'),
+                    'its steady state on creation. Cleanup gives up on '
+                    'deleting one resource (delete retries and the wait '
+                    'for it to disappear) after persistent_retry_timeout '
+                    '+ this.'),
     cfg.IntOpt('persistent_retry_timeout',
                default=120,
                min=0,
