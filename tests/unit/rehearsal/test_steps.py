@@ -40,6 +40,15 @@ class StepLogTest(unittest.TestCase):
         with open(log) as f:
             self.assertIn('  > debian packages\n', f.read())
 
+    def test_on_line_sees_the_child_lines_as_printed(self):
+        # The keystone upgrade marks each "  > <step>" start it sees.
+        seen = []
+        self.steps.run('keystone upgrade', self.python(
+            'print("  > db_sync --expand (old keystone serving)")'),
+            on_line=seen.append, echo=True)
+        self.assertEqual(['  > db_sync --expand (old keystone serving)'],
+                         seen)
+
     def test_quiet_child_gets_a_ticker_with_its_last_line(self):
         # The child waits until the console has shown a tick with its line.
         self.steps.tick_every = 0.01
