@@ -48,12 +48,16 @@ def outcome(differences):
     return OK
 
 
-def describe(difference):
-    """Return a one-line human description of a Difference."""
+def describe(difference, waited=None):
+    """Return a one-line human description of a Difference.
+
+    ``waited``: seconds spent on the resource, said of an unreachable one.
+    """
     what = '%s %s' % (difference.resource_type, difference.name)
     if difference.field == REACHABLE:
-        return '%s: unreachable (%s after retries)' % (what,
-                                                       difference.actual)
+        return '%s: unreachable (%s%s)' % (
+            what, difference.actual, ', gave up after %.0f s' % waited
+            if waited else ' after retries')
     if difference.field == EXISTS:
         return '%s: not found (HTTP 404)' % what
     if difference.field == CREATED:

@@ -108,20 +108,15 @@ def failures(record, rtype):
     by_name = {}
     for diff in diffs:
         by_name.setdefault(diff.name, []).append(diff)
+    seconds = {r['name']: r.get('seconds') for r in checked}
     paragraphs = []
     for outcome in drift.OUTCOMES:
         names = sorted(n for n, found in by_name.items()
                        if drift.outcome(found) == outcome)
         if not names:
             continue
-        seconds = {r['name']: r.get('seconds') for r in checked}
-        lines = []
-        for name in names:
-            for diff in by_name[name]:
-                line = drift.describe(diff)
-                if outcome == drift.UNREACHABLE and seconds.get(name):
-                    line += ' (gave up after %.0f s)' % seconds[name]
-                lines.append(line)
+        lines = [drift.describe(diff, seconds.get(name))
+                 for name in names for diff in by_name[name]]
         paragraphs.append('%d of %d %ss %s:\n%s' % (
             len(names), len(checked), rtype, outcome, '\n'.join(lines)))
     return '\n'.join(paragraphs)
