@@ -64,7 +64,7 @@ class FreshRunTest(unittest.TestCase):
         code, out, err = self.main(['--dry-run'])
         self.assertEqual((0, ''), (code, err))
         planned = re.findall(r'would run: (.*?)  \(LOCALCLOUD_HOME=(\S+) '
-                             r'XDG_CACHE_HOME=(\S+)\)', out)
+                             r'PIP_CACHE_DIR=(\S+)\)', out)
         self.assertEqual(['tox -e rehearsal', 'tox'],
                          [p[0] for p in planned])
         home = planned[0][1]
@@ -161,5 +161,6 @@ class FreshRunTest(unittest.TestCase):
         self.assertEqual({'PATH': '/bin', 'LOCALCLOUD_HOME':
                           '/w/localcloud-home', 'TMPDIR': '/w/tmp',
                           'XDG_CACHE_HOME': '/w/cache',
+                          'PIP_CACHE_DIR': '/w/cache/pip',
                           'LOCALCLOUD_PORT_KEYSTONE': '5100'}, env)
         self.assertTrue(all(c.cwd == '/w/repo' for c in commands))
