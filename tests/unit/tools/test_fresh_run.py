@@ -142,6 +142,21 @@ class FreshRunTest(unittest.TestCase):
         self.assertEqual(0, fresh_run.run_all(commands, io.StringIO(),
                                               runner=runner, clock=clock))
 
+    def test_run_logged_echoes_and_logs_a_real_command(self):
+        import sys
+        import tempfile
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        log = os.path.join(tmp.name, 'tests.log')
+        command = fresh_run.Command(
+            'tests', [sys.executable, '-c', 'import sys; print("  py3: OK");'
+                      ' sys.exit(3)'], tmp.name, dict(os.environ), log)
+        out = io.StringIO()
+        self.assertEqual(3, fresh_run.run_logged(command, out))
+        self.assertEqual('  py3: OK\n', out.getvalue())
+        with open(log) as f:
+            self.assertEqual('  py3: OK\n', f.read())
+
     def test_missing_program_is_a_failure(self):
         def runner(command, out):
             raise FileNotFoundError(2, 'No such file', 'tox')
