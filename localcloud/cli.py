@@ -12,6 +12,8 @@ Usage:
                              swift, placement): V must be the installed
                              version; restarts each of its processes
   reset                      down + wipe data: next `up` starts afresh
+Every command takes -v (log lines: each setup command run) or --debug
+(also their output) after its name, e.g. `up -v`.
 Home: $LOCALCLOUD_HOME (default <repo>/.localcloud); ports: env vars
 LOCALCLOUD_PORT_<SERVICE> (e.g. LOCALCLOUD_PORT_KEYSTONE=5000).
 """
@@ -23,6 +25,7 @@ import sys
 
 from localcloud import commands
 from localcloud import config
+from localcloud import console
 from localcloud.progress import Failed
 from localcloud import restart
 from localcloud import services
@@ -35,23 +38,28 @@ def parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 2)[2] + '\nServices: %s' % ', '.join(
             services.names()))
+    common = argparse.ArgumentParser(add_help=False)
+    console.add_arguments(common)
     sub = p.add_subparsers(dest='command', required=True)
-    sub.add_parser('up')
-    down = sub.add_parser('down')
+
+    def add(name):
+        return sub.add_parser(name, parents=[common])
+    add('up')
+    down = add('down')
     down.add_argument('--purge', action='store_true',
                       help='also wipe data (same as reset)')
     down.add_argument('--honour-keep-up', action='store_true',
                       help='do nothing when LOCALCLOUD_KEEP_UP is set '
                       '(for tox on a shared dev cloud)')
-    sub.add_parser('reset')
-    status = sub.add_parser('status')
+    add('reset')
+    status = add('status')
     status.add_argument('--json', action='store_true')
     for name in ('start', 'stop', 'restart'):
-        cmd = sub.add_parser(name)
+        cmd = add(name)
         cmd.add_argument('service')
         if name == 'restart':
             cmd.add_argument('--json', action='store_true')
-    up = sub.add_parser('upgrade')
+    up = add('upgrade')
     up.add_argument('service')
     up.add_argument('--to', required=True)
     return p
@@ -59,6 +67,7 @@ def parser():
 
 def main(argv=None, out=None):
     args = parser().parse_args(argv)
+    console.setup(args.log_level)
     out = out or sys.stdout
     cloud = config.Cloud()
     if args.command == 'status':

@@ -33,12 +33,13 @@ def up(cloud, out):
     with step('debian packages', out) as note:
         missing = debs.missing()
         if missing:
+            note['now'] = 'apt-get install ' + ' '.join(missing)
             debs.install(missing)
         note['info'] = ('installed ' + ' '.join(missing)) if missing \
             else 'present'
     names = sorted({'main', cloud.keystone_venv})
     with step('venvs ' + ' + '.join(names), out) as note:
-        note['info'] = venvs.build_all(cloud, names)
+        note['info'] = venvs.build_all(cloud, names, note)
     with step('configuration files', out):
         backends.configure(cloud)
         for project in services.PROJECTS:

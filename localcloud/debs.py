@@ -5,6 +5,8 @@ import pathlib
 import subprocess
 import time
 
+from localcloud.services import base
+
 # qemu-utils: cinder runs `qemu-img info` on images it makes volumes from.
 # memcached: keystone's cache, shared by its workers.
 PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils', 'memcached')
@@ -36,8 +38,10 @@ def install(packages):
                      ['apt-get', 'install', '-y', '-q',
                       '--no-install-recommends'] + list(packages)):
             for attempt in (1, 2):     # one retry: mirrors hiccup
+                started = time.monotonic()
                 res = subprocess.run(argv, env=env, capture_output=True,
                                      text=True)
+                base.log_run(argv, res, started)
                 if res.returncode == 0:
                     break
                 time.sleep(5)

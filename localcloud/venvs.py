@@ -8,9 +8,11 @@ of what was asked makes a second `up` skip pip entirely.
 import hashlib
 import subprocess
 import sys
+import threading
 import time
 
 from localcloud import config
+from localcloud.services import base
 
 MAIN_REQUIREMENTS = (
     'keystone==30.0.0', 'openstack-placement', 'nova==34.0.0',
@@ -75,19 +77,39 @@ def build(cloud, name):
     return True
 
 
-def build_all(cloud, names):
-    """Build venvs side by side (pip is mostly download/unpack wait)."""
+def build_all(cloud, names, note=None):
+    """Build venvs side by side (pip is mostly download/unpack wait).
+
+    ``note['now']`` says which are still being built (for the progress
+    ticker); returns e.g. ``main built in 50.2 s, keystone-28.1.0 present``.
+    """
     import concurrent.futures
+    note = note if note is not None else {}
+    running = set(names)
+    lock = threading.Lock()
+
+    def one(name):
+        started = time.monotonic()
+        try:
+            built = build(cloud, name)
+        finally:
+            with lock:
+                running.discard(name)
+                note['now'] = ('building ' + ', '.join(sorted(running))
+                               if running else 'done')
+        return ('%s built in %.1f s' % (name, time.monotonic() - started)
+                if built else '%s present' % name)
+    note['now'] = 'building ' + ', '.join(sorted(names))
     with concurrent.futures.ThreadPoolExecutor(len(names)) as pool:
-        built = list(pool.map(lambda n: build(cloud, n), names))
-    return ', '.join('%s %s' % (n, 'built' if b else 'present')
-                     for n, b in zip(names, built))
+        return ', '.join(pool.map(one, names))
 
 
 def _run(argv, attempts=2):
     """Run pip (or venv); one retry, as an index may hiccup."""
     for attempt in range(attempts):
+        started = time.monotonic()
         res = subprocess.run(argv, capture_output=True, text=True)
+        base.log_run(argv, res, started)
         if res.returncode == 0:
             return
         time.sleep(3)

@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 
+from localcloud import progress
 from rehearsal import steps as steps_mod
+from upgrade_tempest_plugin.common import console
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OLD_KEYSTONE = '28.1.0'
@@ -18,7 +20,7 @@ RESTARTS = ('nova-api', 'neutron-server', 'cinder-api', 'glance-api',
             'swift-proxy')
 BASELINE_S = 5.0
 SETTLE_S = 3.0
-STEP_START = '  > '     # localcloud.progress.START_PREFIX
+STEP_START = progress.START_PREFIX
 
 
 def _bin(name):
@@ -28,7 +30,7 @@ def _bin(name):
 
 class Rehearsal(object):
 
-    def __init__(self, output_dir, out=sys.stdout):
+    def __init__(self, output_dir, out=sys.stdout, log_level=None):
         stamp = time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())
         self.root = os.path.join(os.path.abspath(output_dir), stamp)
         self.run_dir = os.path.join(self.root, 'run')     # [upgrade] output
@@ -39,6 +41,7 @@ class Rehearsal(object):
             os.makedirs(d, exist_ok=True)
         self.conf = os.path.join(self.workspace, 'etc', 'tempest.conf')
         self.out = out
+        self.verbosity = console.flags(log_level)   # for child commands
         self.steps = steps_mod.StepLog(
             os.path.join(self.run_dir, 'rehearsal.json'), out)
         self.env = dict(os.environ, HOME=os.path.join(self.root, 'home'),
@@ -53,9 +56,11 @@ class Rehearsal(object):
     # -- helpers ---------------------------------------------------------
     def localcloud(self, name, *args, **kwargs):
         return self.steps.run(
-            name, [sys.executable, '-m', 'localcloud'] + list(args),
+            name, [sys.executable, '-m', 'localcloud'] + list(args) +
+            self.verbosity,
             cwd=REPO, log_path=os.path.join(
-                self.logs, 'localcloud-%s.log' % args[0]), **kwargs)
+                self.logs, 'localcloud-%s.log' % args[0]), echo=True,
+            **kwargs)
 
     def mark(self, text):
         from upgrade_tempest_plugin.uptime import markers
@@ -72,7 +77,7 @@ class Rehearsal(object):
         if not background:
             return self.steps.run(name, argv, cwd=self.workspace, env=env,
                                   log_path=log)
-        start = time.time()
+        start = self.steps.begin(name + ' (in the background)')
         handle = open(log, 'w')
         proc = subprocess.Popen(argv, cwd=self.workspace, env=env,
                                 stdout=handle, stderr=subprocess.STDOUT)
@@ -80,6 +85,10 @@ class Rehearsal(object):
 
     def finish(self, background):
         name, start, proc, handle, log = background
+        if proc.poll() is None:
+            self.out.write('[  ...  ]      waiting for %s\n' % name)
+            with self.steps.ticker('waiting for ' + name):
+                proc.wait()
         code = proc.wait()
         handle.close()
         return self.steps.record(
@@ -141,7 +150,11 @@ class Rehearsal(object):
         return self.steps.record('tempest workspace', start, True)
 
     def start_daemon(self):
-        start = time.time()
+        with self.steps.step('uptime daemon started') as result:
+            result.update(self._start_daemon())
+        return result['step']
+
+    def _start_daemon(self):
         log = os.path.join(self.logs, 'uptime-daemon.log')
         self.daemon_log = open(log, 'w')
         self.daemon = subprocess.Popen(
@@ -153,34 +166,32 @@ class Rehearsal(object):
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.daemon.poll() is not None:
-                return self.steps.record(
-                    'uptime daemon started', start, False,
-                    'exited %s; see %s' % (self.daemon.returncode, log))
+                return {'ok': False, 'detail': 'exited %s; see %s' % (
+                    self.daemon.returncode, log)}
             logs = [f for f in os.listdir(uptime_dir)
                     if f.endswith('.jsonl') and f != 'markers.jsonl'] \
                 if os.path.isdir(uptime_dir) else []
             if logs and all(os.path.getsize(os.path.join(uptime_dir, f))
                             for f in logs):
                 time.sleep(BASELINE_S)      # a baseline before changes
-                return self.steps.record('uptime daemon started', start,
-                                         True, ', '.join(sorted(logs)))
+                return {'ok': True, 'detail': ', '.join(sorted(logs))}
             time.sleep(0.5)
-        return self.steps.record('uptime daemon started', start, False,
-                                 'no probe logged within 60 s; see %s' % log)
+        return {'ok': False,
+                'detail': 'no probe logged within 60 s; see %s' % log}
 
     def stop_daemon(self):
-        start = time.time()
-        sentinel = os.path.join(self.run_dir, 'uptime', 'stop')
-        with open(sentinel, 'w') as f:
-            f.write('stopped by the rehearsal\n')
-        try:
-            code = self.daemon.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            self.daemon.terminate()
-            code = self.daemon.wait(timeout=30)
-        self.daemon_log.close()
-        return self.steps.record('uptime daemon stopped (sentinel)', start,
-                                 code == 0, 'exit %s' % code)
+        with self.steps.step('uptime daemon stopped (sentinel)') as result:
+            sentinel = os.path.join(self.run_dir, 'uptime', 'stop')
+            with open(sentinel, 'w') as f:
+                f.write('stopped by the rehearsal\n')
+            try:
+                code = self.daemon.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.daemon.terminate()
+                code = self.daemon.wait(timeout=30)
+            self.daemon_log.close()
+            result.update(ok=code == 0, detail='exit %s' % code)
+        return result['step']
 
     def upgrade_keystone(self):
         self.mark('keystone upgrade %s -> %s: start'
@@ -192,8 +203,7 @@ class Rehearsal(object):
                 self.mark('keystone upgrade: %s' % line[len(STEP_START):])
         step = self.localcloud('keystone upgrade %s -> %s' % (
             OLD_KEYSTONE, NEW_KEYSTONE), 'upgrade', 'keystone', '--to',
-            NEW_KEYSTONE, on_line=on_line,
-            env=dict(os.environ, LOCALCLOUD_STEP_STARTS='1'))
+            NEW_KEYSTONE, on_line=on_line)
         self.mark('keystone upgrade: done')
         return step
 
@@ -210,7 +220,8 @@ class Rehearsal(object):
         # output, printed below in full, says which.
         return self.steps.run(
             'report', [_bin('upgrade-report'), self.run_dir,
-                       '--output-dir', os.path.join(self.root, 'report')],
+                       '--output-dir', os.path.join(self.root, 'report')]
+            + self.verbosity,
             log_path=os.path.join(self.logs, 'report.log'), tail=False)
 
     def run(self):
@@ -251,5 +262,7 @@ def main(argv=None):
     parser.add_argument('--output-dir', default=os.path.join(
         REPO, 'rehearsal-output'), help='each run gets a timestamped '
         'folder here; "latest" points to the newest (default: %(default)s)')
+    console.add_arguments(parser)
     args = parser.parse_args(argv)
-    return Rehearsal(args.output_dir).run()
+    console.setup(args.log_level)
+    return Rehearsal(args.output_dir, log_level=args.log_level).run()

@@ -1,10 +1,22 @@
-"""Run and record the steps of the rehearsal."""
+"""Run and record the steps of the rehearsal, showing them on the console.
 
+Each step prints ``[  ...  ]      <name>`` as it starts and ``[  12.3 s] ok
+<name>`` when it ends. While it runs, the console shows it is alive: the
+progress lines of a ``localcloud`` command are echoed as they come
+(``echo=True``); for other commands (tempest) a ticker says how long the
+step has run and the last line the command printed (one plain line every
+15 s when the console is not a terminal; see ``localcloud.progress``).
+"""
+
+import contextlib
 import subprocess
 import sys
 import time
 
+from localcloud import progress
 from upgrade_tempest_plugin.common import fileutil
+
+ECHO_INDENT = ' ' * 9     # child lines under the step names
 
 
 class StepLog(object):
@@ -36,34 +48,73 @@ class StepLog(object):
     def failed(self):
         return [s['name'] for s in self.steps if not s['ok']]
 
+    def begin(self, name):
+        """Print that step ``name`` starts; return its start time."""
+        self.out.write('[  ...  ]      %s\n' % name)
+        self.out.flush()
+        return time.time()
+
+    def ticker(self, name, note=None):
+        """A ``localcloud.progress.Ticker`` for step ``name`` (a context
+        manager): shows the step is alive until it ends."""
+        return progress.Ticker(name, self.out, note, every=self.tick_every)
+
+    tick_every = None      # None: localcloud.progress's default
+
+    @contextlib.contextmanager
+    def step(self, name):
+        """A step done here: begin, tick while the body runs, then record.
+
+        The body fills the yielded dict's ``ok`` and ``detail``; the step
+        record is in its ``step`` afterwards.
+        """
+        start = self.begin(name)
+        result = {'ok': False, 'detail': ''}
+        with self.ticker(name):
+            yield result
+        result['step'] = self.record(name, start, result['ok'],
+                                     result['detail'])
+
     def run(self, name, argv, cwd=None, env=None, log_path=None,
-            on_line=None, tail=True):
+            on_line=None, tail=True, echo=False):
         """Run ``argv``; its output goes to ``log_path`` (and ``on_line``).
 
+        ``echo``: also print its lines on the console (a command that
+        prints its own progress); otherwise a ticker shows the step runs.
         Returns the step record; a non-zero exit marks the step failed and
         names the log whose tail explains it.
         """
-        start = time.time()
-        self.out.write('[  ...  ]      %s\n' % name)
-        self.out.flush()
+        start = self.begin(name)
         log = open(log_path, 'w') if log_path else None
+        note = {}
+        ticker = None
         try:
             proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                     stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT, text=True)
+            if not echo:
+                ticker = self.ticker(name, note).__enter__()
             last = []
             for line in proc.stdout:
                 if log:
                     log.write(line)
                     log.flush()
-                last = (last + [line.rstrip()])[-15:]
+                line = line.rstrip()
+                last = (last + [line])[-15:]
+                if echo:
+                    self.out.write(ECHO_INDENT + line + '\n')
+                    self.out.flush()
+                elif line.strip():
+                    note['now'] = _shorten(line.strip())
                 if on_line:
-                    on_line(line.rstrip())
+                    on_line(line)
             code = proc.wait()
         except OSError as exc:
             return self.record(name, start, False, 'cannot run %s: %s'
                                % (argv[0], exc))
         finally:
+            if ticker:
+                ticker.stop()
             if log:
                 log.close()
         if code != 0:
@@ -72,3 +123,7 @@ class StepLog(object):
                 detail += '; last lines:\n    ' + '\n    '.join(last)
             return self.record(name, start, False, detail)
         return self.record(name, start, True)
+
+
+def _shorten(line, width=70):
+    return line if len(line) <= width else line[:width - 3] + '...'

@@ -1,10 +1,14 @@
 """What every service module shares: the Service record and an INI writer."""
 
+import logging
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
 from localcloud import config
+
+LOG = logging.getLogger('localcloud')
 
 
 class Service(object):
@@ -111,13 +115,24 @@ def gunicorn(cloud, venv, app, port_name, threads=4, workers=1):
 
 def run(argv, what=None):
     """Run a setup command; raise with its output tail when it fails."""
-    res = subprocess.run([str(a) for a in argv], capture_output=True,
-                         text=True)
+    argv = [str(a) for a in argv]
+    started = time.monotonic()
+    res = subprocess.run(argv, capture_output=True, text=True)
+    log_run(argv, res, started)
     if res.returncode:
         raise RuntimeError('%s failed (exit %d):\n%s' % (
             what or ' '.join(str(a) for a in argv[:4]), res.returncode,
             (res.stdout + res.stderr)[-3000:]))
     return res.stdout
+
+
+def log_run(argv, res, started):
+    """Log a command that ran (INFO) and its output (DEBUG)."""
+    LOG.info('ran %s: exit %d in %.1f s', ' '.join(argv), res.returncode,
+             time.monotonic() - started)
+    output = (res.stdout or '') + (res.stderr or '')
+    if output.strip():
+        LOG.debug('output of %s:\n%s', argv[0], output.rstrip())
 
 
 def once(cloud, project, step, func):

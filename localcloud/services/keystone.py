@@ -2,6 +2,7 @@
 current release (state.json keystone_version)."""
 
 import subprocess
+import time
 
 from localcloud import config
 from localcloud.services import base
@@ -33,7 +34,9 @@ def manage(cloud, venv, *args):
     """keystone-manage from `venv`; returns its output, raises on error."""
     argv = [cloud.bin(venv, 'keystone-manage'),
             '--config-file', str(conf(cloud))] + list(args)
+    started = time.monotonic()
     res = subprocess.run(argv, capture_output=True, text=True)
+    base.log_run(argv, res, started)
     if res.returncode:
         raise RuntimeError('keystone-manage %s failed:\n%s' % (
             ' '.join(args), (res.stdout + res.stderr)[-3000:]))

@@ -8,8 +8,9 @@ http_timeout = 2`` and ``persistent_retry_timeout = 8``:
    cloud started; SIGCONT in every case): connections are queued by the
    kernel and never answered -- a hung API, not a refusing one;
 3. ``persistent.verify``: fails, naming the volume ``reachable`` /
-   ``timeout``. Every connection made to the hung API is still in its
-   listen socket's accept queue (nothing accepts them), so the queue's
+   ``timeout``, reported as unreachable (not as changed). Every
+   connection made to the hung API is still in its listen socket's
+   accept queue (nothing accepts them), so the queue's
    length counts the HTTP tries: it must equal the timed-out calls in
    the phase's call statistics -- one try per call, each bounded by
    http_timeout, the phase's own retrying the only one. (Seen with
@@ -128,6 +129,11 @@ class HungApiTest(testtools.TestCase):
             [('volume', 'reachable', 'timeout')],
             [(d['resource_type'], d['field'], d['actual'])
              for d in records[0]['differences']])
+        # Unreachable, not "changed": nothing is known about the volume.
+        self.assertEqual(['unreachable'], [
+            r['outcome'] for r in records[0]['resources_checked']])
+        self.assertIn('1 of 1 volumes unreachable', verify.stdout)
+        self.assertNotIn('volumes changed', verify.stdout)
         stats = glob.glob(os.path.join(self.out, 'stats',
                                        'persistent-verify-*.json'))
         self.assertEqual(1, len(stats), stats)

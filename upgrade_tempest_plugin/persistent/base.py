@@ -266,26 +266,29 @@ class ResourceType(object):
     def verify_one(self, ctx, entry):
         """Return the Differences of one resource (empty: all is well).
 
-        Read-only. Transient errors and transitional statuses are retried
-        for ``retry_timeout`` seconds; differences are reported only if
-        they are still there after ``confirm_pauses``.
+        Read-only. Transient errors and transitional statuses are retried,
+        and differences are reported only if they are still there after
+        ``confirm_pauses``, all within ONE deadline of ``retry_timeout``
+        seconds: the last call starts before it, so an unreachable
+        resource is given up on after at most ``retry_timeout`` plus one
+        call's time (``[service-clients] http_timeout``).
         """
-        diffs = self._verify_retrying(ctx, entry)
-        unfinished = not entry.get('id') or not entry.get('ready')
-        if ctx.settings.retry_timeout > 0 and not unfinished:
-            for pause in self.confirm_pauses:
-                if not diffs:
-                    break
-                _sleep(pause)
-                diffs = self._verify_retrying(ctx, entry)
+        if not entry.get('id') or not entry.get('ready'):
+            return [drift.Difference(self.name, entry['name'],
+                                     drift.CREATED, True, False)]
+        deadline = waiting.Deadline(ctx.settings.retry_timeout, _clock)
+        diffs = self._verify_retrying(ctx, entry, deadline)
+        for pause in self.confirm_pauses:
+            left = deadline.left()
+            if not diffs or left <= 0:
+                break
+            _sleep(min(pause, left))
+            diffs = self._verify_retrying(ctx, entry, deadline)
         return diffs
 
-    def _verify_retrying(self, ctx, entry):
+    def _verify_retrying(self, ctx, entry, deadline):
         name = entry['name']
-        if not entry.get('id') or not entry.get('ready'):
-            return [drift.Difference(self.name, name, drift.CREATED,
-                                     True, False)]
-        attempts = waiting.pauses(ctx.settings.retry_timeout)
+        attempts = deadline.pauses()
         while True:
             try:
                 return self._verify_once(ctx, entry)
@@ -328,19 +331,27 @@ class ResourceType(object):
         """Delete one resource (all of them if an intent matches several).
 
         Tolerates already-deleted resources, retries transient errors and
-        409s (a dependent resource still going away), waits until gone.
+        409s (a dependent resource still going away) for up to
+        ``retry_timeout`` s, waits until gone; all of it within ONE
+        deadline of ``retry_timeout + build_timeout`` seconds.
         """
+        settings = ctx.settings
+        deadline = waiting.Deadline(
+            settings.retry_timeout + settings.build_timeout, _clock)
         ids = [entry['id']] if entry.get('id') else self.find(
             ctx, entry['name'])
         for rid in ids:
             target = dict(entry, id=rid)
+            retries = waiting.Deadline(
+                min(settings.retry_timeout, deadline.left()), _clock)
             waiting.retry_transient(
-                lambda: self._delete_quietly(ctx, target),
-                ctx.settings.retry_timeout, retry_also=_is_conflict)
+                lambda: self._delete_quietly(ctx, target), sleep=_sleep,
+                retry_also=_is_conflict, deadline=retries)
             waiting.wait_for(
                 lambda: self.is_resource_deleted(ctx, target),
-                ctx.settings.build_timeout, ctx.settings.build_interval,
-                '%s %s deletion' % (self.name, entry['name']))
+                interval=settings.build_interval,
+                what='%s %s deletion' % (self.name, entry['name']),
+                sleep=_sleep, deadline=deadline)
 
     def _delete_quietly(self, ctx, entry):
         try:
@@ -364,6 +375,10 @@ def _is_conflict(exc):
 
 def _sleep(seconds):
     time.sleep(seconds)
+
+
+def _clock():
+    return time.monotonic()
 
 
 def ignore_not_found(call, *args, **kwargs):

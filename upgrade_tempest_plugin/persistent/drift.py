@@ -22,14 +22,46 @@ EXISTS = 'exists'
 REACHABLE = 'reachable'
 CREATED = 'created'
 
+# What the Differences of one resource mean, worst first. Unreachable is
+# not drift: the resource may be intact behind an API that did not answer.
+NOT_CREATED = 'not created'
+UNREACHABLE = 'unreachable'
+MISSING = 'missing'
+CHANGED = 'changed'
+OK = 'ok'
+OUTCOMES = (NOT_CREATED, UNREACHABLE, MISSING, CHANGED)
+_OUTCOME_OF_FIELD = {CREATED: NOT_CREATED, REACHABLE: UNREACHABLE,
+                     EXISTS: MISSING}
+
 
 def as_dict(difference):
     """Return a Difference as a JSON-friendly dict."""
     return dict(difference._asdict())
 
 
-def describe(difference):
-    """Return a one-line human description of a Difference."""
+def outcome(differences):
+    """Return what the Differences of ONE resource mean (see OUTCOMES)."""
+    found = {_OUTCOME_OF_FIELD.get(d.field, CHANGED) for d in differences}
+    for name in OUTCOMES:
+        if name in found:
+            return name
+    return OK
+
+
+def describe(difference, waited=None):
+    """Return a one-line human description of a Difference.
+
+    ``waited``: seconds spent on the resource, said of an unreachable one.
+    """
+    what = '%s %s' % (difference.resource_type, difference.name)
+    if difference.field == REACHABLE:
+        return '%s: unreachable (%s%s)' % (
+            what, difference.actual, ', gave up after %.0f s' % waited
+            if waited else ' after retries')
+    if difference.field == EXISTS:
+        return '%s: not found (HTTP 404)' % what
+    if difference.field == CREATED:
+        return '%s: never finished by the create phase' % what
     return ('%s %s: %s is %r, expected %r'
             % (difference.resource_type, difference.name, difference.field,
                difference.actual, difference.expected))

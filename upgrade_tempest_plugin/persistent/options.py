@@ -57,16 +57,23 @@ OPTS = [
                default=300,
                min=1,
                help='Seconds to wait for one persistent resource to reach '
-                    'its steady state on creation, or to disappear on '
-                    'deletion.'),
+                    'its steady state on creation. Cleanup gives up on '
+                    'deleting one resource (delete retries and the wait '
+                    'for it to disappear) after persistent_retry_timeout '
+                    '+ this.'),
     cfg.IntOpt('persistent_retry_timeout',
                default=120,
                min=0,
-               help='Seconds during which verify and cleanup retry one '
-                    'resource after transient errors (5xx, connection '
-                    'refused/reset, time-outs: a service restarting) or '
-                    'while it is in a transitional state. Drift is reported '
-                    'only after this.'),
+               help='Deadline in seconds for verifying one resource: its '
+                    'retries after transient errors (5xx, connection '
+                    'refused/reset, time-outs: a service restarting), '
+                    'while it is in a transitional state, and the '
+                    're-checks that confirm a difference all happen '
+                    'within it. An unreachable resource is given up on '
+                    'after at most this + [service-clients] http_timeout. '
+                    'Cleanup retries the delete call of one resource as '
+                    'long, and gives up on it after this + '
+                    'persistent_build_timeout.'),
     cfg.IntOpt('persistent_workers',
                default=16,
                min=1,

@@ -40,33 +40,60 @@ def is_not_found(exc):
     return errors.http_status(exc) == 404
 
 
+class Deadline(object):
+    """One time limit shared by every retry and pause of one resource.
+
+    A resource's retries, its confirmation pauses and its waits all draw
+    on the same deadline, so they cannot add up: whatever happens, the
+    last call starts before ``seconds`` have passed.
+    """
+
+    def __init__(self, seconds, clock=time.monotonic):
+        self.seconds = seconds
+        self._clock = clock
+        self.start = clock()
+        self.at = self.start + seconds
+
+    def left(self):
+        """Return the seconds left (0 once the deadline has passed)."""
+        return max(0.0, self.at - self._clock())
+
+    def elapsed(self):
+        return self._clock() - self.start
+
+    def pauses(self, first=0.5, longest=5.0):
+        """Yield pause lengths, doubling up to ``longest``, until the
+        deadline; a pause never reaches past it."""
+        pause = first
+        while True:
+            left = self.left()
+            if left <= 0:
+                return
+            yield min(pause, left)
+            pause = min(pause * 2, longest)
+
+
 def pauses(timeout, first=0.5, longest=5.0, clock=time.monotonic):
     """Yield pause lengths, doubling up to ``longest``, until ``timeout``.
 
     ``for pause in pauses(t): ...; time.sleep(pause)`` retries for about
     ``timeout`` seconds; the loop ends when the deadline has passed.
     """
-    deadline = clock() + timeout
-    pause = first
-    while True:
-        left = deadline - clock()
-        if left <= 0:
-            return
-        yield min(pause, left)
-        pause = min(pause * 2, longest)
+    return Deadline(timeout, clock).pauses(first, longest)
 
 
-def retry_transient(call, timeout, sleep=time.sleep, retry_also=(),
-                    transient=None):
+def retry_transient(call, timeout=None, sleep=time.sleep, retry_also=(),
+                    transient=None, deadline=None):
     """Return ``call()``, retrying transient errors for ``timeout`` seconds.
 
-    ``retry_also`` is a predicate on the exception for more errors to retry
-    (e.g. a 409 while a dependent resource is still going away);
-    ``transient`` replaces ``is_transient``. The last error is raised when
-    the time is up.
+    ``deadline`` (a Deadline) replaces ``timeout`` when several retries
+    share one limit. ``retry_also`` is a predicate on the exception for
+    more errors to retry (e.g. a 409 while a dependent resource is still
+    going away); ``transient`` replaces ``is_transient``. The last error
+    is raised when the time is up.
     """
     transient = transient or is_transient
-    attempts = pauses(timeout)
+    attempts = (deadline or Deadline(timeout)).pauses()
     while True:
         try:
             return call()
@@ -79,14 +106,15 @@ def retry_transient(call, timeout, sleep=time.sleep, retry_also=(),
             sleep(pause)
 
 
-def wait_for(check, timeout, interval=1.0, what='resource', sleep=time.sleep,
-             clock=time.monotonic):
+def wait_for(check, timeout=None, interval=1.0, what='resource',
+             sleep=time.sleep, clock=time.monotonic, deadline=None):
     """Call ``check()`` until it returns a true value; return that value.
 
-    ``check`` may raise transient errors (retried). WaitTimeout names
-    ``what`` and the time waited.
+    ``check`` may raise transient errors (retried). ``deadline`` (a
+    Deadline) replaces ``timeout``. WaitTimeout names ``what`` and the
+    time waited.
     """
-    start = clock()
+    deadline = deadline or Deadline(timeout, clock)
     while True:
         try:
             result = check()
@@ -96,8 +124,8 @@ def wait_for(check, timeout, interval=1.0, what='resource', sleep=time.sleep,
             result = None
         if result:
             return result
-        waited = clock() - start
-        if waited >= timeout:
-            raise WaitTimeout('%s did not get ready within %d s'
-                              % (what, timeout))
-        sleep(interval)
+        left = deadline.left()
+        if left <= 0:
+            raise WaitTimeout('%s not done within %d s'
+                              % (what, deadline.seconds))
+        sleep(min(interval, left))

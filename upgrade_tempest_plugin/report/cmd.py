@@ -3,12 +3,15 @@
 **Usage:**
 
     upgrade-report RUN_DIR [--output-dir OUT] [--no-html] [--no-png]
+                   [-v | --debug]
 
 ``RUN_DIR`` is the ``[upgrade] output_dir`` of any run (local cloud or a
 real cloud) or a copy of it. Writes ``report.json`` (combined, schema in
 :mod:`upgrade_tempest_plugin.report.collect`), ``report.xml`` (JUnit),
 ``report.html`` (self-contained, timeline chart) and ``timeline.png`` to
 ``OUT`` (default ``RUN_DIR/report``), then prints the short summary.
+Library log lines (matplotlib, ...) are not shown unless ``-v`` (INFO and
+above) or ``--debug`` is given.
 
 Exit status: 0 when every check passed, 1 when a check failed, 2 when the
 run directory cannot be read.
@@ -18,6 +21,7 @@ import argparse
 import os
 import sys
 
+from upgrade_tempest_plugin.common import console
 from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.common import tracking
 from upgrade_tempest_plugin.report import collect
@@ -63,7 +67,9 @@ def main(argv=None):
     parser.add_argument('--output-dir', help='default: RUN_DIR/report')
     parser.add_argument('--no-html', action='store_true')
     parser.add_argument('--no-png', action='store_true')
+    console.add_arguments(parser)
     args = parser.parse_args(argv)
+    console.setup(args.log_level)
     try:
         code, _ = build(args.run_dir, args.output_dir, not args.no_html,
                         not args.no_png)

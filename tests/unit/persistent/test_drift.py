@@ -47,3 +47,19 @@ class DriftTest(unittest.TestCase):
                           'actual': 'bb'}, drift.as_dict(d))
         self.assertEqual("object o: sha256 is 'bb', expected 'aa'",
                          drift.describe(d))
+
+    def test_outcome_and_describe_of_unreachable_missing(self):
+        gone = drift.Difference('network', 'n', drift.EXISTS, True, False)
+        away = drift.Difference('network', 'n', drift.REACHABLE, True,
+                                'timeout')
+        size = drift.Difference('volume', 'v', 'size', 1, 2)
+        self.assertEqual(drift.OK, drift.outcome([]))
+        self.assertEqual(drift.MISSING, drift.outcome([gone]))
+        self.assertEqual(drift.UNREACHABLE, drift.outcome([away]))
+        self.assertEqual(drift.CHANGED, drift.outcome([size]))
+        self.assertEqual('network n: not found (HTTP 404)',
+                         drift.describe(gone))
+        self.assertEqual('network n: unreachable (timeout, gave up after '
+                         '180 s)', drift.describe(away, 180.4))
+        self.assertEqual('network n: unreachable (timeout after retries)',
+                         drift.describe(away))

@@ -58,5 +58,5 @@ class WaitingTest(unittest.TestCase):
         with self.assertRaises(waiting.WaitTimeout) as ctx:
             waiting.wait_for(lambda: None, 10, what='volume v',
                              sleep=lambda s: None, clock=lambda: next(clock))
-        self.assertIn('volume v did not get ready within 10 s',
+        self.assertIn('volume v not done within 10 s',
                       str(ctx.exception))
