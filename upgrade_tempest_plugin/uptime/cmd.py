@@ -30,6 +30,7 @@ import enum
 import os
 import sys
 
+from upgrade_tempest_plugin.common import console
 from upgrade_tempest_plugin.uptime import markers
 from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import runner
@@ -60,12 +61,14 @@ def find_config(path=None):
                              % ' or '.join(candidates))
 
 
-def load_conf(path):
+def load_conf(path, log_level=None):
     """tempest's CONF read from ``path`` (UptimeError if unreadable)."""
     from tempest import config
     config.CONF.set_config_path(path)
     try:
         config.CONF.upgrade.uptime_rate
+        # tempest set up its own logging as it loaded: ours again
+        console.setup(log_level)
     except Exception as exc:
         raise runner.UptimeError('cannot read %s: %s' % (
             path, str(exc).splitlines()[0] if str(exc) else
@@ -108,7 +111,7 @@ def print_table(result, out):
 
 def do_run(args, out, err):
     config_file = find_config(args.config_file)
-    conf = load_conf(config_file)
+    conf = load_conf(config_file, args.log_level)
     run_plan = plan_mod.from_config(
         conf, config_file,
         services=args.services.split(',') if args.services else None,
@@ -148,7 +151,7 @@ def do_run(args, out, err):
 def do_mark(args, out, err):
     directory = args.output_dir
     if not directory:
-        conf = load_conf(find_config(args.config_file))
+        conf = load_conf(find_config(args.config_file), args.log_level)
         directory = runner.default_dirs(conf)[0]
     marker = markers.add(directory, args.text)
     out.write('marked %.3f %s\n' % (marker['time'], marker['text']))
@@ -166,24 +169,10 @@ def do_summary(args, out, err):
     return Exit.OK
 
 
-def quiet_libraries(verbose=False):
-    """No library log lines (tempest's plugin registration, ...) on the
-    console unless ``-v``: the command's own output is what we print."""
-    import logging
-    root = logging.getLogger()
-    if verbose:
-        logging.basicConfig(level=logging.INFO)
-        return
-    root.setLevel(logging.WARNING)
-    for name in ('tempest', 'stevedore', 'oslo_config', 'urllib3'):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def parser():
     p = argparse.ArgumentParser(prog='upgrade-uptime',
                                 description='Probe OpenStack API uptime.')
-    p.add_argument('-v', '--verbose', action='store_true',
-                   help='show library log lines (tempest, ...)')
+    console.add_arguments(p)
     sub = p.add_subparsers(dest='command', required=True)
     r = sub.add_parser('run', help='probe the APIs')
     mode = r.add_mutually_exclusive_group()
@@ -223,7 +212,7 @@ def main(argv=None, out=None, err=None):
     out = out or sys.stdout
     err = err or sys.stderr
     args = parser().parse_args(argv)
-    quiet_libraries(args.verbose)
+    console.setup(args.log_level)
     try:
         return int(args.func(args, out, err))
     except runner.UptimeError as exc:
