@@ -10,6 +10,7 @@ import time
 
 from localcloud import progress
 from rehearsal import steps as steps_mod
+from rehearsal import windows as windows_mod
 from upgrade_tempest_plugin.common import console
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -191,6 +192,18 @@ class Rehearsal(object):
                 code = self.daemon.wait(timeout=30)
             self.daemon_log.close()
             result.update(ok=code == 0, detail='exit %s' % code)
+        if result['step']['ok']:
+            self.check_windows()
+        return result['step']
+
+    def check_windows(self):
+        """Each API's windows inside the steps that stopped it."""
+        from upgrade_tempest_plugin.uptime import summary
+        with self.steps.step('uptime windows inside their steps') as result:
+            problems = windows_mod.unexplained(
+                summary.load(os.path.join(self.run_dir, 'uptime')))
+            result.update(ok=not problems,
+                          detail='; '.join(problems) or 'all of them')
         return result['step']
 
     def upgrade_keystone(self):
