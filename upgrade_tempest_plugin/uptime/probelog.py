@@ -14,6 +14,7 @@ as it is written, so killing the prober loses only probes in flight.
 pid, start_time and (once it ended) end_time.
 """
 
+import heapq
 import json
 import os
 import threading
@@ -49,16 +50,42 @@ class ProbeLog(object):
             self._file.close()
 
 
+class Records(object):
+    """The records of a probe log, read from the file at each iteration
+    (a torn last line is skipped): a series of any length is summarised
+    without holding it in memory."""
+
+    def __init__(self, directory, series):
+        self.path = log_path(directory, series)
+
+    def __iter__(self):
+        with open(self.path) as f:
+            for line in f:
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue
+
+
 def read(directory, series):
-    """Return the records of a probe log (a torn last line is skipped)."""
-    out = []
-    with open(log_path(directory, series)) as f:
-        for line in f:
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue
-    return out
+    """Return the records of a probe log as a list."""
+    return list(Records(directory, series))
+
+
+def in_send_order(records, slack=256):
+    """``records`` sorted by send time, holding at most ``slack`` of them.
+
+    Records are logged as probes end; with a few probes open at once a
+    record may follow up to ``max_outstanding`` later-sent ones, far less
+    than ``slack``.
+    """
+    heap = []
+    for n, rec in enumerate(records):
+        heapq.heappush(heap, (rec['time'], n, rec))
+        if len(heap) > slack:
+            yield heapq.heappop(heap)[2]
+    while heap:
+        yield heapq.heappop(heap)[2]
 
 
 def write_meta(directory, series, meta):

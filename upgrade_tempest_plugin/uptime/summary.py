@@ -44,6 +44,7 @@ seconds)::
     }
 """
 
+import collections
 import json
 import os
 import time
@@ -61,28 +62,43 @@ SEED_KEYS = ('uptime_pct', 'total_requests', 'successful_requests',
 
 
 def service_summary(records, meta=None, markers=(), stall_threshold=0.25):
-    """Summarise one series of probe records."""
+    """Summarise one series of probe records.
+
+    ``records`` may be a list or a re-iterable ``probelog.Records``: it is
+    read three times and never held in memory (latencies are counted at
+    0.1 ms resolution).
+    """
     meta = meta or {}
-    total = len(records)
-    ok_latencies = sorted(r['latency'] for r in records if r['ok'])
-    ok = len(ok_latencies)
-    errors = {}
+    total = ok = late = skipped = 0
+    errors, latencies = {}, collections.Counter()
+    first = last = None
     for r in records:
-        if not r['ok']:
+        total += 1
+        skipped += r.get('skipped') or 0
+        first = r['time'] if first is None else min(first, r['time'])
+        done = r['time'] + r.get('latency', 0)
+        last = done if last is None else max(last, done)
+        if r['ok']:
+            ok += 1
+            latencies[round(r['latency'], 4)] += 1
+        else:
             key = r.get('error') or 'unknown'
             errors[key] = errors.get(key, 0) + 1
+            if r.get('answered') and key == windows_mod.TIMEOUT:
+                late += 1
     start = meta.get('start_time')
-    if start is None and records:
-        start = min(r['time'] for r in records)
+    if start is None:
+        start = first
     end = meta.get('end_time')
-    if end is None and records:   # killed: end at the last probe seen
-        end = max(r['time'] + r.get('latency', 0) for r in records)
-    latency = stats.latency_summary(ok_latencies)
+    if end is None:               # killed: end at the last probe seen
+        end = last
+    latency = stats.counted_summary(latencies)
     typical = (latency['p50'] or 0.0, latency['p99'] or 0.0)
     wins = windows_mod.find_windows(
-        records, end_time=end, limit=meta.get('timeout'),
-        series_start=start, latency=typical)
-    stalls = windows_mod.find_stalls(records, stall_threshold, typical)
+        probelog.in_send_order(records), end_time=end,
+        limit=meta.get('timeout'), series_start=start, latency=typical)
+    stalls = windows_mod.find_stalls(probelog.in_send_order(records),
+                                     stall_threshold, typical)
     markers = list(markers)
     touched = []
     for w in wins + stalls:
@@ -103,11 +119,8 @@ def service_summary(records, meta=None, markers=(), stall_threshold=0.25):
             round(sum(w['duration_bounds'][1] for w in wins), 6)],
         'longest_downtime_s': max(durations) if durations else 0.0,
         'stalls': stalls,
-        'skipped_ticks': meta.get('skipped_ticks', sum(
-            r.get('skipped') or 0 for r in records)),
-        'late_answers': sum(1 for r in records
-                            if not r['ok'] and r.get('answered')
-                            and r.get('error') == windows_mod.TIMEOUT),
+        'skipped_ticks': meta.get('skipped_ticks', skipped),
+        'late_answers': late,
         'latency': latency,
         'errors': errors,
         'markers': touched,
@@ -136,7 +149,7 @@ def build(directory, skipped=None, only=None):
         if only is not None and series not in only:
             continue
         services[series] = service_summary(
-            probelog.read(directory, series),
+            probelog.Records(directory, series),
             probelog.read_meta(directory, series), markers,
             stall_threshold=plan.get('stall_threshold', 0.25))
     result = {'generated_at': time.time(), 'markers': markers,

@@ -145,6 +145,7 @@ def find_windows(records, end_time=None, limit=None, series_start=None,
                  latency=None):
     """Return the downtime windows of ``records`` (probe result dicts).
 
+    ``records`` in send order (any order when ``latency`` is not given).
     ``limit``: the probes' time limit (default: no cap on a failure's
     latency); ``series_start``: when probing began (lower bound of a
     window at the very start); ``latency``: ``(median, p99)`` of the
@@ -152,8 +153,8 @@ def find_windows(records, end_time=None, limit=None, series_start=None,
     window is ``{start, end, duration_s, start_bounds, end_bounds,
     duration_bounds, failed_probes, skipped_ticks, errors, open}``.
     """
-    records = sorted(records, key=lambda r: r['time'])
     if latency is None:
+        records = sorted(records, key=lambda r: r['time'])
         oks = [r.get('latency', 0.0) for r in records if r['ok']]
         data = sorted(oks)
         latency = (_median_latency(data),
@@ -199,8 +200,8 @@ def find_stalls(records, threshold, latency=None):
     median latency), though every request was answered in the end.
     ``latency``: ``(median, p99)`` of the successful probes.
     """
-    records = sorted(records, key=lambda r: r['time'])
     if latency is None:
+        records = sorted(records, key=lambda r: r['time'])
         data = sorted(r.get('latency', 0.0) for r in records if r['ok'])
         latency = (_median_latency(data),
                    data[min(len(data) - 1, int(len(data) * 0.99))]
