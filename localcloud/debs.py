@@ -8,8 +8,11 @@ import time
 from localcloud.services import base
 
 # qemu-utils: cinder runs `qemu-img info` on images it makes volumes from.
+# iptables: the uptime fault benchmark and functional tests refuse
+# connections to an API's loopback port for an exact time.
 # memcached: keystone's cache, shared by its workers.
-PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils', 'memcached')
+PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils', 'memcached',
+            'iptables')
 POLICY = pathlib.Path('/usr/sbin/policy-rc.d')
 
 

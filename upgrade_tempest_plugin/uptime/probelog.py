@@ -1,17 +1,25 @@
-"""Per-service JSON-lines probe log, appended and flushed per probe.
+"""Per-series JSON-lines probe log, appended and flushed per probe.
 
 ``<dir>/<series>.jsonl``: one line per finished probe::
 
     {"seq": 12, "time": 1767225600.123, "latency": 0.0123,
-     "ok": true, "status": 200, "error": null}
+     "ok": true, "status": 200, "error": null, "answered": true,
+     "skipped": 0}
 
 ``time`` is when the probe was sent (epoch seconds), ``latency`` seconds
 until it ended, ``status`` the HTTP status if any, ``error`` the error
-class (see ``upgrade_tempest_plugin.common.errors``). Every line is flushed
-as it is written, so killing the prober loses only probes in flight.
+class (see ``upgrade_tempest_plugin.common.errors``; ``timeout`` when no
+answer came within the time limit), ``answered`` whether the API sent an
+HTTP answer at all (a time-out answered late says when the API served
+again), ``skipped`` the ticks not sent just before this probe because a
+probe was still open. Lines are written as probes end, so a line may
+follow a later-sent one when several probes are open at once. Every line
+is flushed as it is written, so killing the prober loses only probes in
+flight; nothing is kept in memory.
 
-``<dir>/<series>.meta.json`` describes the run: service, rate, timeout,
-pid, start_time and (once it ended) end_time.
+``<dir>/<series>.meta.json`` describes the run: service, kind,
+connection, rate, timeout, pid, start_time and (once it ended) end_time,
+sent, skipped_ticks, late_ticks.
 """
 
 import heapq

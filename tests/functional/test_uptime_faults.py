@@ -1,0 +1,148 @@
+"""Exact faults under the uptime daemon at its defaults, all APIs at once.
+
+The daemon (``upgrade-uptime run --daemon``, the ``[upgrade]`` defaults:
+every API, a new-connection and a kept-alive series each) probes the local
+cloud while the test injects faults of exactly known length
+(``benchmarks/faults.py``, undone on every exit path): glance refused
+(iptables REJECT) for 1 s, cinder-api hung (SIGSTOP) for 3 s, nova
+answering 503 (new connections redirected to a server of the test) for
+1.5 s, swift-proxy hung for 0.8 s -- shorter than the time limit, so a
+stall, not downtime. Meanwhile ``ss -ltn`` is sampled for every API's
+accept queue.
+
+Asserted: for each fault the true length lies inside the bounds of what
+the API's new-connection series reported (windows, or the stall), and the
+estimate is within max(0.25 s, 10 %); the hung API's window counts the
+ticks skipped while its one probe was held (no new connection was opened
+meanwhile); keystone and neutron, untouched, have no window; no API's
+accept queue held more than the two connections our two series may keep
+open.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import shutil
+import threading
+import time
+
+import testtools
+from testtools.content import text_content
+
+from benchmarks import faults as faults_mod
+from tests.functional.localcloud import base as cloud
+
+REPO = cloud.REPO
+CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
+    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+FAULTS = (('refused', 'glance', 1.0), ('hang', 'cinder', 3.0),
+          ('503', 'nova', 1.5), ('hang', 'swift', 0.8))
+GAP_S = 5.0
+
+
+class QueueSampler(threading.Thread):
+    """Largest accept queue (``ss -ltn`` Recv-Q) seen per port."""
+
+    def __init__(self, ports):
+        super(QueueSampler, self).__init__(daemon=True)
+        self.ports = ports
+        self.largest = {}
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.is_set():
+            out = subprocess.run(['ss', '-ltnH'], capture_output=True,
+                                 text=True).stdout
+            for line in out.splitlines():
+                fields = line.split()
+                port = int(fields[3].rsplit(':', 1)[1])
+                if port in self.ports:
+                    self.largest[port] = max(self.largest.get(port, 0),
+                                             int(fields[1]))
+            time.sleep(0.1)
+
+
+class UptimeFaultsTest(testtools.TestCase):
+
+    def setUp(self):
+        super(UptimeFaultsTest, self).setUp()
+        up = cloud.run('up')
+        self.assertEqual(0, up.returncode, up.stdout + up.stderr)
+        self.dir = tempfile.mkdtemp(prefix='uptime-faults-')
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_exact_faults_inside_the_bounds(self):
+        out_dir = os.path.join(self.dir, 'uptime')
+        daemon = subprocess.Popen(
+            [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
+             'run', '--daemon', '--config-file', CONF, '--output-dir',
+             out_dir], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.addCleanup(lambda: daemon.poll() is None and daemon.kill())
+        injected = []
+        with faults_mod.Faults(REPO) as faults:
+            ports = {faults.port(s): s for s in faults_mod.API}
+            sampler = QueueSampler(ports)
+            time.sleep(8)               # probers started, tokens fetched
+            self.assertIsNone(daemon.poll(), daemon.communicate()[0])
+            sampler.start()
+            for kind, service, seconds in FAULTS:
+                start, end = faults.inject(kind, service, seconds)
+                injected.append((kind, service, start, end))
+                time.sleep(GAP_S)
+            sampler.done.set()
+            sampler.join()
+        open(os.path.join(out_dir, 'stop'), 'w').close()
+        output, _ = daemon.communicate(timeout=120)
+        self.addDetail('daemon', text_content(output))
+        self.assertEqual(0, daemon.returncode, output)
+        with open(os.path.join(out_dir, 'summary.json')) as f:
+            result = json.load(f)
+        services = result['services']
+        self.assertEqual(12, len(services), sorted(services))
+        problems, lines = [], []
+        for kind, service, start, end in injected:
+            truth = end - start
+            svc = services[service]
+            found = [w for w in svc['windows'] + svc['stalls']
+                     if w['start'] <= end + 0.2 and w['end'] >= start - 0.2]
+            lo = sum(w['duration_bounds'][0] for w in found)
+            hi = sum(w['duration_bounds'][1] for w in found)
+            est = sum(w['duration_s'] for w in found)
+            lines.append('%s %s: truth %.3f s, estimate %.3f s [%.3f..%.3f]'
+                         % (kind, service, truth, est, lo, hi))
+            if not found:
+                problems.append('%s %s: not seen' % (kind, service))
+                continue
+            if not lo - 1e-6 <= truth <= hi + 1e-6:
+                problems.append('%s %s: truth %.3f outside [%.3f, %.3f]'
+                                % (kind, service, truth, lo, hi))
+            if abs(est - truth) > max(0.25, 0.1 * truth):
+                problems.append('%s %s: estimate %.3f, truth %.3f'
+                                % (kind, service, est, truth))
+            if kind == 'hang' and truth > svc['timeout']:
+                held = [w for w in svc['windows']
+                        if w['start'] <= end and w['end'] >= start]
+                skipped = sum(w['skipped_ticks'] for w in held)
+                if skipped < svc['rate'] * (truth - 1.0):
+                    problems.append('%s: %d ticks skipped in a %.1f s hang'
+                                    % (service, skipped, truth))
+            if kind == 'hang' and truth < svc['timeout'] and \
+                    svc['windows']:
+                problems.append('%s: a hang shorter than the limit made '
+                                'windows %s' % (service, svc['windows']))
+        for service in ('keystone', 'neutron'):
+            for name in (service, service + '-keepalive'):
+                if services[name]['windows']:
+                    problems.append('%s untouched, windows %s' % (
+                        name, services[name]['windows']))
+        lines.append('largest accept queues: %s' % {
+            ports[p]: q for p, q in sorted(sampler.largest.items())})
+        for port, queue in sampler.largest.items():
+            if queue > 2:
+                problems.append('%s: accept queue held %d connections'
+                                % (ports[port], queue))
+        self.addDetail('faults', text_content('\n'.join(lines)))
+        self.assertEqual([], problems, '\n'.join(lines))
