@@ -11,7 +11,11 @@ real cloud) or a copy of it. Writes ``report.json`` (combined, schema in
 ``OUT`` (default ``RUN_DIR/report``), then prints the short summary.
 
 Exit status: 0 when every check passed, 1 when a check failed, 2 when the
-run directory cannot be read.
+run directory cannot be read, or when the HTML or PNG output needs an
+optional dependency that is not installed (plotly, matplotlib: the
+``report`` extra, ``pip install "upgrade-tempest-plugin[report]"``; or
+leave that output out with ``--no-html`` / ``--no-png``). Report files
+written before the error stay in ``OUT``.
 """
 
 import argparse
