@@ -5,13 +5,17 @@ into :data:`SUB_BUCKETS` equal sub-buckets, 1057 buckets in all; faster
 calls share bucket 0, slower ones the last bucket. Histograms of several
 processes merge by adding buckets, which is why the layout is fixed.
 
-A percentile is the midpoint of the bucket holding the nearest-rank
-sample, clamped to the exact min and max (bucket 0 gives the min, the last
-bucket the max): within 1/64 (1.6 %) of the exact nearest-rank value for
-latencies inside the range. count, sum, min, max and mean are exact.
+Percentiles are nearest-rank (:mod:`upgrade_tempest_plugin.common.percentile`),
+never interpolated: the ``p``-th is the midpoint of the bucket holding the
+``ceil(p / 100 * count)``-th smallest call, clamped to the exact min and
+max (bucket 0 gives the min, the last bucket the max), within 1/64 (1.6 %)
+of the exact nearest-rank value for latencies inside the range. count,
+sum, min, max and mean are exact.
 """
 
 import math
+
+from upgrade_tempest_plugin.common import percentile
 
 SUB_BUCKETS = 32
 MIN_EXPONENT = -19
@@ -79,7 +83,7 @@ class Latency(object):
         """Return the nearest-rank ``percent`` percentile, None if empty."""
         if not self.count:
             return None
-        rank = max(1, int(math.ceil(percent / 100.0 * self.count)))
+        rank = percentile.rank(percent, self.count)
         seen = 0
         for index, calls in enumerate(self.buckets):
             seen += calls
@@ -122,6 +126,7 @@ class Latency(object):
             'p50': self.p50,
             'p95': self.p95,
             'p99': self.p99,
+            'percentiles': percentile.DEFINITION,
             'buckets': {str(i): n for i, n in enumerate(self.buckets) if n},
         }
 

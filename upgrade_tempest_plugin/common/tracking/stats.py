@@ -33,6 +33,7 @@ read it back and reject another ``format``, ``version`` or histogram layout
           "latency": {                  # seconds, passes and failures
             "count": 6228, "sum": 81.2, "min": 0.004, "max": 2.1,
             "mean": 0.013, "p50": 0.011, "p95": 0.03, "p99": 0.05,
+            "percentiles": "nearest-rank",  # how p50/p95/p99 are defined
             "buckets": {"709": 12, "710": 40}   # index -> calls
           }
         }
@@ -41,8 +42,10 @@ read it back and reject another ``format``, ``version`` or histogram layout
 
 Invariants: ``sum(errors.values()) == failures``,
 ``sum(t["count"] for t in traces) + traces_dropped == failures`` and
-``latency.count == passes + failures``. ``mean`` and the percentiles are
-derived and ignored when loading. Merging adds counts, errors, buckets;
+``latency.count == passes + failures``. ``mean``, the percentiles and
+their definition (:mod:`upgrade_tempest_plugin.common.percentile`; absent
+from files written before it was added) are derived and ignored when
+loading. Merging adds counts, errors, buckets;
 traces with the same ``(error, exception, stack)`` are merged (counts
 added, earliest ``first``, latest ``last``), and traces beyond
 ``max_traces`` are only counted in ``traces_dropped``.
