@@ -36,6 +36,41 @@ def _tags(obj):
     return tags if isinstance(tags, tuple) else ()
 
 
+class _Target(object):
+    """All that one wrapper reads at each call, in one closure variable.
+
+    tempest's ``find_test_caller`` walks every frame above each HTTP
+    request, twice per request, and reads each frame's ``f_locals``: every
+    local and closure variable of the wrapper is copied into a dict four
+    times per call. So the wrapper keeps a handful of locals (no ``self``
+    or ``cls``, which that walk also reads) and this one object.
+    """
+
+    __slots__ = ('owner', 'name', 'func', 'bound', 'client', 'inner',
+                 'add_pass', 'stats', 'trace')
+
+    def __init__(self, trace, client, owner, name, inner):
+        self.trace = trace
+        self.client = client
+        self.owner = owner
+        self.name = name
+        self.inner = inner
+        self.func = getattr(owner, name) if inner is None else None
+        self.bound = (_bind(self.func, client, owner)
+                      if inner is None else None)
+        self.stats = trace.stats.method_stats(owner.__name__, name)
+        self.add_pass = self.stats.add_pass
+
+    def current(self):
+        """The method as the class has it now, bound to the client."""
+        return _bind(getattr(self.owner, self.name), self.client,
+                     self.owner)
+
+    def failed(self, seconds, exc, frame):
+        """Count a call that raised ``exc`` in the wrapper ``frame``."""
+        self.trace._failed(self.stats, seconds, exc, frame)
+
+
 class Trace(object):
     """Wrap tempest service clients and count their calls in ``stats``.
 
@@ -113,41 +148,34 @@ class Trace(object):
         return self in _tags(vars(client).get(name))
 
     def _wrap(self, client, cls, name, inner):
-        stats = self._stats.method_stats(cls.__name__, name)
-        add_pass = stats.add_pass
-        failed = self._failed
-        perf = time.perf_counter
-        getframe = sys._getframe
-
+        target = _Target(self, client, cls, name, inner)
         if inner is None:
-            func = getattr(cls, name)
-            wrapped = _bind(func, client, cls)
-
             def traced(*args, **kwargs):
-                attr = getattr(cls, name)
-                start = perf()
+                start = time.perf_counter()
                 try:
-                    if attr is func:
-                        result = func(client, *args, **kwargs)
+                    if getattr(target.owner, target.name) is target.func:
+                        result = target.bound(*args, **kwargs)
                     else:  # the class attribute is patched
-                        result = _bind(attr, client, cls)(*args, **kwargs)
+                        result = target.current()(*args, **kwargs)
                 except Exception as exc:
-                    failed(stats, perf() - start, exc, getframe())
+                    target.failed(time.perf_counter() - start, exc,
+                                  sys._getframe())
                     raise
-                add_pass(perf() - start)
+                target.add_pass(time.perf_counter() - start)
                 return result
+            wrapped = target.bound
         else:
-            wrapped = inner
-
             def traced(*args, **kwargs):
-                start = perf()
+                start = time.perf_counter()
                 try:
-                    result = inner(*args, **kwargs)
+                    result = target.inner(*args, **kwargs)
                 except Exception as exc:
-                    failed(stats, perf() - start, exc, getframe())
+                    target.failed(time.perf_counter() - start, exc,
+                                  sys._getframe())
                     raise
-                add_pass(perf() - start)
+                target.add_pass(time.perf_counter() - start)
                 return result
+            wrapped = inner
 
         functools.update_wrapper(traced, wrapped)
         setattr(traced, _TAG, (self,) + _tags(inner))
