@@ -21,7 +21,7 @@ from upgrade_tempest_plugin.common.tracking.histogram import (
     Latency, MAX_EXPONENT, MIN_EXPONENT, NUM_BUCKETS, SUB_BUCKETS,
     bucket_bounds, bucket_index)
 from upgrade_tempest_plugin.common.tracking.method_stats import (
-    DEFAULT_MAX_TRACES, FailureTrace, MAX_ERROR_KINDS, MethodStats,
+    DEFAULT_MAX_TRACES, FailureTrace, FOLD_EVERY, MAX_ERROR_KINDS, MethodStats,
     OTHER_ERRORS)
 from upgrade_tempest_plugin.common.tracking.methods import (
     BASE_API_METHODS, EXTRA_PLUMBING, api_methods)
@@ -32,7 +32,7 @@ from upgrade_tempest_plugin.common.tracking.trace import (
 
 __all__ = [
     'api_methods', 'BASE_API_METHODS', 'bucket_bounds', 'bucket_index',
-    'DEFAULT_MAX_TRACES', 'DEFAULT_WHITELIST', 'EXTRA_PLUMBING',
+    'DEFAULT_MAX_TRACES', 'DEFAULT_WHITELIST', 'EXTRA_PLUMBING', 'FOLD_EVERY',
     'FailureTrace', 'FORMAT', 'Latency', 'MAX_CALLING_FRAMES',
     'MAX_ERROR_KINDS', 'MAX_EXPONENT', 'MAX_MESSAGE_CHARS',
     'MAX_TRACEBACK_FRAMES', 'MethodStats', 'MIN_EXPONENT', 'NUM_BUCKETS',

@@ -29,7 +29,7 @@ LAYOUT = {'min_exponent': MIN_EXPONENT, 'sub_buckets': SUB_BUCKETS,
 # bucket = 1 + (exponent - MIN_EXPONENT) * SUB_BUCKETS + sub-bucket, where
 # sub-bucket = int(mantissa * 2 * SUB_BUCKETS) - SUB_BUCKETS (exact in
 # float), i.e. int(mantissa * 2 * SUB_BUCKETS) + exponent * SUB_BUCKETS
-# + OFFSET. MethodStats.add_pass inlines this on the hot path.
+# + OFFSET. MethodStats._fold_locked inlines this for the passes.
 LOWEST = math.ldexp(0.5, MIN_EXPONENT)
 OFFSET = 1 - SUB_BUCKETS - MIN_EXPONENT * SUB_BUCKETS
 

@@ -1,9 +1,11 @@
 """Counters of one API method: passes, failures, errors, traces, latency.
 
 :class:`MethodStats` is what a :class:`~.trace.Trace` counts into, one per
-``(client class, method)``, under a short per-method lock; the pass path
-(:meth:`MethodStats.add_pass`) is the only code run on every traced call
-that returns, so it inlines the histogram update.
+``(client class, method)``, under a short per-method lock. The pass path
+(:meth:`MethodStats.add_pass`) runs on every traced call that returns,
+inside tempest's request path where each cache miss shows: it only
+appends the duration to a list, and the counters take the durations in
+batches, under the lock.
 """
 
 import math
@@ -13,6 +15,7 @@ import time
 from upgrade_tempest_plugin.common.tracking import histogram
 
 DEFAULT_MAX_TRACES = 20      # distinct failure traces kept per method
+FOLD_EVERY = 256             # passes held before they are counted
 MAX_ERROR_KINDS = 50         # distinct error names per method
 OTHER_ERRORS = 'other'       # where further error names are counted
 
@@ -81,48 +84,90 @@ class MethodStats(object):
         self.client = client
         self.method = method
         self.max_traces = max_traces
-        self.passes = 0
+        self._passes = 0
         self.failures = 0
         self.whitelisted = 0
         self.errors = {}
         self.traces = []
         self.traces_dropped = 0
-        self.latency = histogram.Latency()
+        self._latency = histogram.Latency()
+        self._pending = []      # durations of passes not yet counted
         self._by_key = {}
         self._lock = threading.Lock()
+
+    @property
+    def passes(self):
+        """Calls that returned, plus the whitelisted failures."""
+        self._fold()
+        return self._passes
+
+    @property
+    def latency(self):
+        """The :class:`~.histogram.Latency` of all calls."""
+        self._fold()
+        return self._latency
 
     @property
     def calls(self):
         return self.passes + self.failures
 
     def add_pass(self, seconds):
-        """Count a call that returned after ``seconds``."""
-        # The hot path: Latency.add and histogram.bucket_index inlined.
-        if seconds < _LOWEST:
-            index = 0
-        else:
+        """Count a call that returned after ``seconds``.
+
+        The hot path, run on every traced call that returns: one
+        ``list.append`` (atomic under the GIL, so no lock), while the
+        counters take the durations in batches (:meth:`_fold`), at the
+        latest every :data:`FOLD_EVERY` calls or when they are read.
+        """
+        pending = self._pending
+        pending.append(seconds)
+        if len(pending) >= FOLD_EVERY:
+            self._fold()
+
+    def _fold(self):
+        if self._pending:
+            with self._lock:
+                self._fold_locked()
+
+    def _fold_locked(self):
+        """Count the pending passes; the caller holds the lock.
+
+        Only this pops, under the lock; ``add_pass`` may append meanwhile:
+        whatever is appended before the list is empty is counted now, the
+        rest next time.
+        """
+        pending = self._pending
+        pop = pending.pop
+        latency = self._latency
+        buckets = latency.buckets
+        low, high, total, count = latency.min, latency.max, 0.0, 0
+        while pending:
+            seconds = pop()
+            count += 1
+            total += seconds
+            if seconds < low:
+                low = seconds
+            if seconds > high:
+                high = seconds
+            # histogram.bucket_index, inlined.
+            if seconds < _LOWEST:
+                buckets[0] += 1
+                continue
             mantissa, exponent = _frexp(seconds)
             index = int(mantissa * (2 * _SUB_BUCKETS)) \
                 + exponent * _SUB_BUCKETS + _OFFSET
-            if index >= _NUM_BUCKETS:
-                index = _NUM_BUCKETS - 1
-        with self._lock:
-            self.passes += 1
-            latency = self.latency
-            latency.count += 1
-            latency.sum += seconds
-            if seconds < latency.min:
-                latency.min = seconds
-            if seconds > latency.max:
-                latency.max = seconds
-            latency.buckets[index] += 1
+            buckets[index if index < _NUM_BUCKETS else -1] += 1
+        self._passes += count
+        latency.count += count
+        latency.sum += total
+        latency.min, latency.max = low, high
 
     def add_whitelisted(self, seconds):
         """Count a call that raised where a failure is expected."""
         with self._lock:
-            self.passes += 1
+            self._passes += 1
             self.whitelisted += 1
-            self.latency.add(seconds)
+            self._latency.add(seconds)
 
     def add_failure(self, seconds, error, exception, message, stack,
                     when=None):
@@ -130,7 +175,7 @@ class MethodStats(object):
         when = time.time() if when is None else when
         with self._lock:
             self.failures += 1
-            self.latency.add(seconds)
+            self._latency.add(seconds)
             self._count_error(error, 1)
             self._add_trace(FailureTrace(error, exception, message, stack,
                                          1, when, when))
@@ -157,15 +202,16 @@ class MethodStats(object):
     def copy(self):
         """Return a consistent snapshot of these counters."""
         with self._lock:
+            self._fold_locked()
             other = MethodStats(self.client, self.method, self.max_traces)
-            other.passes = self.passes
+            other._passes = self._passes
             other.failures = self.failures
             other.whitelisted = self.whitelisted
             other.errors = dict(self.errors)
             other.traces = [t.copy() for t in self.traces]
             other._by_key = {t.key: t for t in other.traces}
             other.traces_dropped = self.traces_dropped
-            other.latency = self.latency.copy()
+            other._latency = self._latency.copy()
         return other
 
     def to_dict(self):
@@ -196,10 +242,10 @@ class MethodStats(object):
         if sum(errs.values()) != failures:
             raise ValueError('errors do not add up to failures')
         with self._lock:
-            latency = self.latency.copy()
+            latency = self._latency.copy()
             latency.merge_dict(data['latency'])
-            self.latency = latency
-            self.passes += passes
+            self._latency = latency
+            self._passes += passes
             self.failures += failures
             self.whitelisted += whitelisted
             for error, count in errs.items():

@@ -242,3 +242,51 @@ class TestThreads(base.TrackingTestCase):
         self.assertEqual(1, len(found.traces))
         self.assertEqual(threads * calls // 5, found.traces[0].count)
         self.assertCounts('show_volume', threads * calls // 100, 0)
+
+    def test_exact_counts_while_read_concurrently(self):
+        # add_pass only appends; readers fold the pending passes under the
+        # lock while writers keep appending: none may be lost or doubled.
+        stats = tracking.Stats()
+        method = stats.method_stats('C', 'm')
+        writers, calls = 4, 20000
+        done = threading.Event()
+        seen, wrong = [], []
+
+        def write():
+            for i in range(calls):
+                method.add_pass(0.001 * (1 + i % 7))
+
+        def read():
+            while not done.is_set():
+                snap = stats.get('C', 'm')
+                if snap is not None:
+                    counts = (snap.passes, snap.latency.count,
+                              sum(snap.latency.buckets))
+                    if len(set(counts)) != 1:
+                        wrong.append(counts)
+                    seen.append(snap.passes)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        pool = [threading.Thread(target=write) for _ in range(writers)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(120)
+        done.set()
+        reader.join(120)
+        self.assertEqual([], wrong)
+        self.assertTrue(seen)
+        self.assertEqual(sorted(seen), seen)      # never goes back
+        self.assertEqual(writers * calls, method.passes)
+        self.assertEqual(writers * calls, method.latency.count)
+        self.assertEqual(0.001, method.latency.min)
+        self.assertEqual(0.007, method.latency.max)
+
+    def test_unread_passes_are_bounded(self):
+        method = tracking.MethodStats('C', 'm')
+        for _ in range(tracking.FOLD_EVERY * 3 + 5):
+            method.add_pass(0.01)
+        self.assertEqual(5, len(method._pending))
+        self.assertEqual(tracking.FOLD_EVERY * 3 + 5, method.passes)
+        self.assertEqual([], method._pending)
