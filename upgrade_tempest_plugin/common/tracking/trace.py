@@ -2,8 +2,8 @@
 
 See doc/source/tracking.rst for what counts as a pass, a failure and a
 whitelisted failure. The pass path reads ``time.perf_counter`` twice and
-updates the method's counters (:meth:`.MethodStats.add_pass`); stacks are
-only walked when a call raises.
+hands the duration to :meth:`.MethodStats.add_pass` (a list append);
+stacks are only walked when a call raises.
 """
 
 import functools
@@ -149,34 +149,24 @@ class Trace(object):
 
     def _wrap(self, client, cls, name, inner):
         target = _Target(self, client, cls, name, inner)
-        if inner is None:
-            def traced(*args, **kwargs):
-                start = time.perf_counter()
-                try:
-                    if getattr(target.owner, target.name) is target.func:
-                        result = target.bound(*args, **kwargs)
-                    else:  # the class attribute is patched
-                        result = target.current()(*args, **kwargs)
-                except Exception as exc:
-                    target.failed(time.perf_counter() - start, exc,
-                                  sys._getframe())
-                    raise
-                target.add_pass(time.perf_counter() - start)
-                return result
-            wrapped = target.bound
-        else:
-            def traced(*args, **kwargs):
-                start = time.perf_counter()
-                try:
-                    result = target.inner(*args, **kwargs)
-                except Exception as exc:
-                    target.failed(time.perf_counter() - start, exc,
-                                  sys._getframe())
-                    raise
-                target.add_pass(time.perf_counter() - start)
-                return result
-            wrapped = inner
 
+        def traced(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                if target.inner is not None:   # wraps an instance attribute
+                    result = target.inner(*args, **kwargs)
+                elif getattr(target.owner, target.name) is target.func:
+                    result = target.bound(*args, **kwargs)
+                else:  # the class attribute is patched
+                    result = target.current()(*args, **kwargs)
+            except Exception as exc:
+                target.failed(time.perf_counter() - start, exc,
+                              sys._getframe())
+                raise
+            target.add_pass(time.perf_counter() - start)
+            return result
+
+        wrapped = target.bound if inner is None else inner
         functools.update_wrapper(traced, wrapped)
         setattr(traced, _TAG, (self,) + _tags(inner))
         failure.WRAPPER_CODES.add(traced.__code__)
