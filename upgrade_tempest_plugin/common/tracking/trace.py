@@ -40,10 +40,11 @@ class _Target(object):
     """All that one wrapper reads at each call, in one closure variable.
 
     tempest's ``find_test_caller`` walks every frame above each HTTP
-    request, twice per request, and reads each frame's ``f_locals``: every
-    local and closure variable of the wrapper is copied into a dict four
-    times per call. So the wrapper keeps a handful of locals (no ``self``
-    or ``cls``, which that walk also reads) and this one object.
+    request, twice per request, and reads each frame's ``f_locals``: up to
+    Python 3.12 every local and closure variable of the wrapper is copied
+    into a dict four times per call. So the wrapper keeps a handful of
+    locals (no ``self`` or ``cls``, which that walk also reads) and this
+    one object.
     """
 
     __slots__ = ('owner', 'name', 'func', 'bound', 'client', 'inner',
