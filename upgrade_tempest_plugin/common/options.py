@@ -1,8 +1,12 @@
-"""Options shared by every part of the plugin (``[upgrade]`` group)."""
+"""Options shared by every part of the plugin (``[upgrade]`` group).
+
+The tracking defaults are written out here rather than imported, so that
+loading the plugin's options does not load the tracking package; a unit
+test keeps them equal to ``tracking.DEFAULT_WHITELIST`` and
+``tracking.DEFAULT_MAX_TRACES``.
+"""
 
 from oslo_config import cfg
-
-from upgrade_tempest_plugin.common import tracking
 
 OPTS = [
     cfg.StrOpt('output_dir',
@@ -13,7 +17,8 @@ OPTS = [
                     'the current directory, i.e. the tempest workspace '
                     'that "tempest run" is started in.'),
     cfg.ListOpt('trace_whitelist',
-                default=list(tracking.DEFAULT_WHITELIST),
+                default=['is_resource_deleted', 'wait_for_server_termination',
+                         'wait_for_resource_deletion'],
                 help='Names of functions or methods; a failed API call whose '
                      'stack (calling frames or traceback) passes through one '
                      'of them is counted as a pass, because the failure is '
@@ -29,7 +34,7 @@ OPTS = [
                      'other error there (e.g. a 503 while a waiter polls for '
                      'a deletion) is a failure. Empty: any exception.'),
     cfg.IntOpt('trace_max_stack_traces',
-               default=tracking.DEFAULT_MAX_TRACES,
+               default=20,
                min=0,
                help='How many distinct failure stack traces to keep per API '
                     'method; further distinct traces are only counted.'),

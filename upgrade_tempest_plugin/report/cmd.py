@@ -14,7 +14,11 @@ Library log lines (matplotlib, ...) are not shown unless ``-v`` (INFO and
 above) or ``--debug`` is given.
 
 Exit status: 0 when every check passed, 1 when a check failed, 2 when the
-run directory cannot be read.
+run directory cannot be read, or when the HTML or PNG output needs an
+optional dependency that is not installed (plotly, matplotlib: the
+``report`` extra, ``pip install "upgrade-tempest-plugin[report]"``; or
+leave that output out with ``--no-html`` / ``--no-png``). Report files
+written before the error stay in ``OUT``.
 """
 
 import argparse
