@@ -2,9 +2,9 @@
 
 Runs the real prober loop (``uptime.worker.probe_loop``: the scheduler,
 a thread per probe, the JSON-lines probe log) with a fake probe that
-answers at once (one in 500 fails, one in 2,000 is "late"), as fast as it
-goes, for ``--probes`` ticks (default 10^6), sampling its RSS every few
-seconds; then builds ``summary.json`` from that log (``summary.build``)
+answers at once (one in 500 is refused), as fast as it
+goes, until ``--probes`` were sent (default 10^6), sampling its RSS every
+few seconds; then builds ``summary.json`` from that log (``summary.build``)
 and reports the peak RSS it took.
 
 Target: RSS growth <= 50 MB over 10^6 probes, for both.
@@ -37,11 +37,17 @@ def rss_mb():
 
 
 class FakeProbe(object):
-    def __init__(self):
+    """Answers at once; sets ``done`` after ``limit`` probes."""
+
+    def __init__(self, limit):
         self.n = 0
+        self.limit = limit
+        self.done = threading.Event()
 
     def __call__(self):
         self.n += 1
+        if self.n >= self.limit:
+            self.done.set()
         if self.n % 500 == 0:
             raise ConnectionRefusedError(111, 'refused')
         return 200
@@ -63,10 +69,11 @@ def main(argv=None):
         threading.Thread(target=sample, daemon=True).start()
         before = rss_mb()
         start = time.monotonic()
+        probe = FakeProbe(args.probes)
         sched = worker.probe_loop(
             {'output_dir': out, 'series': 'fake', 'service': 'fake',
-             'kind': 'read', 'rate': args.rate, 'timeout': 2.0,
-             'iterations': args.probes}, FakeProbe(), threading.Event())
+             'kind': 'read', 'rate': args.rate, 'timeout': 2.0},
+            probe, probe.done)
         took = time.monotonic() - start
         stop.set()
         after = rss_mb()

@@ -86,7 +86,8 @@ class UptimeFaultsTest(testtools.TestCase):
             ports = {faults.port(s): s for s in faults_mod.API}
             sampler = QueueSampler(ports)
             time.sleep(8)               # probers started, tokens fetched
-            self.assertIsNone(daemon.poll(), daemon.communicate()[0])
+            if daemon.poll() is not None:
+                self.fail('the daemon exited: %s' % daemon.communicate()[0])
             sampler.start()
             for kind, service, seconds in FAULTS:
                 start, end = faults.inject(kind, service, seconds)
