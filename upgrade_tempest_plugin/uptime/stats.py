@@ -1,27 +1,28 @@
-"""Latency percentiles."""
+"""Latency percentiles of the uptime probes.
+
+The plugin's one definition, nearest rank (``common.percentile``): the
+p95 of a probe series means what the p95 of a traced client method means.
+"""
+
+from upgrade_tempest_plugin.common import percentile as percentile_mod
+
+NAMES = (('p50', 50), ('p95', 95), ('p99', 99), ('max', 100))
 
 
 def percentile(values, pct):
-    """Return the ``pct`` percentile of ``values`` (linear interpolation).
+    """Return the ``pct`` percentile of ``values`` (nearest rank).
 
     ``None`` for no values; ``pct`` is 0..100.
     """
-    if not values:
-        return None
-    data = sorted(values)
-    if len(data) == 1:
-        return data[0]
-    pos = (len(data) - 1) * pct / 100.0
-    low = int(pos)
-    high = min(low + 1, len(data) - 1)
-    return data[low] + (data[high] - data[low]) * (pos - low)
+    return percentile_mod.of_sorted(sorted(values), pct)
 
 
 def latency_summary(values):
     """Return ``{p50, p95, p99, max}`` of ``values`` in seconds."""
+    data = sorted(values)
     out = {}
-    for name, pct in (('p50', 50), ('p95', 95), ('p99', 99), ('max', 100)):
-        value = percentile(values, pct)
+    for name, pct in NAMES:
+        value = percentile_mod.of_sorted(data, pct)
         out[name] = None if value is None else round(value, 6)
     return out
 
@@ -31,26 +32,19 @@ def counted_percentile(counts, pct):
     total = sum(counts.values())
     if not total:
         return None
-    pos = (total - 1) * pct / 100.0
-    low_rank = int(pos)
-    keys = sorted(counts)
+    wanted = min(percentile_mod.rank(pct, total), total)
     seen = 0
-    low = high = None
-    for key in keys:
+    for key in sorted(counts):
         seen += counts[key]
-        if low is None and seen > low_rank:
-            low = key
-        if seen > low_rank + 1 or (seen == total):
-            high = key
-            if low is not None:
-                break
-    return low + (high - low) * (pos - low_rank)
+        if seen >= wanted:
+            return key
 
 
 def counted_summary(counts):
     """``latency_summary`` of values counted in ``counts``."""
     out = {}
-    for name, pct in (('p50', 50), ('p95', 95), ('p99', 99), ('max', 100)):
+    for name, pct in NAMES:
         value = counted_percentile(counts, pct)
         out[name] = None if value is None else round(value, 6)
+    out['percentiles'] = percentile_mod.DEFINITION
     return out

@@ -50,7 +50,7 @@ class SummaryTest(testtools.TestCase):
         self.assertAlmostEqual(0.2, nova['longest_downtime_s'])
         self.assertEqual([0.09, 0.31], nova['total_downtime_bounds'])
         self.assertEqual({'connection refused': 2}, nova['errors'])
-        self.assertEqual(['max', 'p50', 'p95', 'p99'],
+        self.assertEqual(['max', 'p50', 'p95', 'p99', 'percentiles'],
                          sorted(nova['latency']))
         self.assertEqual('nova', nova['service'])
         cinder = result['services']['cinder']
