@@ -12,9 +12,13 @@ OPTS = [
                      'catalog are skipped with a reason.'
                      % ', '.join(SERVICES)),
     cfg.FloatOpt('uptime_rate',
-                 default=10.0, min=0.1,
-                 help='Probes per second per API (open loop: fixed '
-                      'schedule, a slow probe never delays the next).'),
+                 default=1.0, min=0.1,
+                 help='Probes per second per series (two read series per '
+                      'API). 1/s is what the local cloud carries without '
+                      'slowing its users (p95 within 10 %); each window '
+                      'edge is then known to within one interval, as its '
+                      'bounds say. Raise it where the cloud has headroom '
+                      '(10/s: edges to ~0.1 s; see doc/source/uptime.rst).'),
     cfg.DictOpt('uptime_service_rates',
                 default={},
                 help='Per-API read probe rates overriding uptime_rate, e.g. '
@@ -47,8 +51,10 @@ OPTS = [
                      'with a new connection per probe.'),
     cfg.IntOpt('uptime_iterations',
                default=0, min=0,
-               help='Probes per API of the tempest uptime test; 0 means '
-                    'run for uptime_duration.'),
+               help='Ticks per series (probes sent, plus ticks skipped '
+                    'while a probe was still open) of the tempest uptime '
+                    'test and of upgrade-uptime run; 0 means run for '
+                    'uptime_duration.'),
     cfg.FloatOpt('uptime_duration',
                  default=60.0, min=0.1,
                  help='Seconds the tempest uptime test probes for (unless '

@@ -26,7 +26,7 @@ class UptimeError(Exception):
 class Plan(object):
     """Everything a run needs; see ``from_config``."""
 
-    def __init__(self, config_file, output_dir, services, rate=10.0,
+    def __init__(self, config_file, output_dir, services, rate=1.0,
                  timeout=2.0, service_rates=None, write_probes=False,
                  write_rate=1.0, keepalive=True, max_outstanding=1,
                  abandon_after=20.0, stall_threshold=0.25,

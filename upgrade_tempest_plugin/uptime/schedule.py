@@ -133,13 +133,17 @@ class Scheduler(object):
                          name='probe-%d' % seq, daemon=True).start()
 
     # -- loop --------------------------------------------------------------
-    def run(self, should_stop, iterations=None, duration=None):
+    def run(self, should_stop, iterations=None, duration=None, phase=0.0):
         """Probe until ``should_stop()``, ``iterations`` or ``duration``.
 
-        ``iterations`` counts ticks (sent or skipped). Returns
-        ``(start, end)`` wall-clock times covered by the schedule.
+        ``iterations`` counts ticks (sent or skipped). ``phase`` (0..1)
+        delays the grid by that fraction of an interval, so that two
+        series of one API interleave. Returns ``(start, end)`` wall-clock
+        times covered by the schedule.
         """
-        start_mono, start_wall = self.clock.monotonic(), self.clock.time()
+        delay = phase * self.interval
+        start_mono = self.clock.monotonic() + delay
+        start_wall = self.clock.time() + delay
         tick = 0                # index on the fixed grid
         while True:
             due = start_mono + tick * self.interval

@@ -11,6 +11,7 @@ import testtools
 
 from upgrade_tempest_plugin.uptime import plan
 from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary
 from tests.unit.uptime import fake_prober
 
@@ -94,6 +95,30 @@ class PlanTest(testtools.TestCase):
         self.assertEqual({'keystone': 2.0, 'nova': 5.0},
                          plan.parse_rates('keystone=2, nova:5'))
         self.assertRaises(plan.UptimeError, plan.parse_rates, 'nova')
+
+
+class PhaseTest(testtools.TestCase):
+
+    def test_read_series_of_one_api_interleave(self):
+        spawned = []
+
+        class Done(object):
+            def __init__(self, args):
+                spawned.append(args)
+
+            def wait(self, timeout=None):
+                return 0
+
+        out = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, out)
+        series, _ = plan.series(_plan(['nova', 'swift'],
+                                      write_probes=True), FakeConf)
+        run_plan = plan.Plan('/dev/null', out, ['nova', 'swift'])
+        runner.run(run_plan, series, spawn=Done, handle_signals=False)
+        self.assertEqual(
+            [('nova', 0.0), ('nova-keepalive', 0.5), ('nova-write', 0.0),
+             ('swift', 0.0), ('swift-keepalive', 0.5), ('swift-write', 0.0)],
+            [(a['series'], a['phase']) for a in spawned])
 
 
 class RunTest(testtools.TestCase):

@@ -87,6 +87,17 @@ class SchedulerTest(testtools.TestCase):
                          [r['error'] for r in results])
         self.assertFalse(any(r['ok'] for r in results))
 
+    def test_phase_delays_the_grid(self):
+        clock = fakes.FakeClock()
+        results = []
+        sched = schedule.Scheduler(lambda: 200, 10.0, 1.0, results.append,
+                                   clock=clock)
+        began = clock.time()
+        start, end = sched.run(lambda: False, iterations=3, phase=0.5)
+        self.assertAlmostEqual(began + 0.05, start, places=6)
+        self.assertEqual([0.05, 0.15, 0.25], sorted(
+            round(r['time'] - began, 6) for r in results))
+
     def test_duration(self):
         clock = fakes.FakeClock()
         results = []
