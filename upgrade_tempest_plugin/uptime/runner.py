@@ -78,6 +78,7 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
         if kind == 'read':
             reads[service] = reads.get(service, 0) + 1
     order = {}
+    epoch = time.time()     # one grid for all the probers
     try:
         for name, service, kind, conn in series:
             if stopping:
@@ -97,7 +98,7 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
                 'abandon_after': plan.abandon_after,
                 'iterations': plan.iterations,
                 'duration': plan.duration, 'sentinel': plan.sentinel,
-                'phase': phase,
+                'phase': phase, 'epoch': epoch,
                 'parent': os.getpid()})
         failed = {}
         for name, proc in procs.items():

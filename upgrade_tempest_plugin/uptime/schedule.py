@@ -133,15 +133,20 @@ class Scheduler(object):
                          name='probe-%d' % seq, daemon=True).start()
 
     # -- loop --------------------------------------------------------------
-    def run(self, should_stop, iterations=None, duration=None, phase=0.0):
+    def run(self, should_stop, iterations=None, duration=None, phase=0.0,
+            epoch=None):
         """Probe until ``should_stop()``, ``iterations`` or ``duration``.
 
-        ``iterations`` counts ticks (sent or skipped). ``phase`` (0..1)
-        delays the grid by that fraction of an interval, so that two
-        series of one API interleave. Returns ``(start, end)`` wall-clock
-        times covered by the schedule.
+        ``iterations`` counts ticks (sent or skipped). The grid is
+        ``epoch + (k + phase) * interval`` (wall clock; ``epoch`` defaults
+        to now): probers started at different moments with one ``epoch``
+        and phases 0 and 0.5 interleave exactly. Returns ``(start, end)``
+        wall-clock times covered by the schedule.
         """
-        delay = phase * self.interval
+        now = self.clock.time()
+        first = (epoch if epoch is not None else now) + \
+            phase * self.interval
+        delay = (first - now) % self.interval
         start_mono = self.clock.monotonic() + delay
         start_wall = self.clock.time() + delay
         tick = 0                # index on the fixed grid

@@ -71,7 +71,8 @@ def probe_loop(args, probe, stop, meta=None):
         start, end = sched.run(
             stop_condition(stop, args.get('sentinel'), args.get('parent')),
             iterations=args.get('iterations'),
-            duration=args.get('duration'), phase=args.get('phase', 0.0))
+            duration=args.get('duration'), phase=args.get('phase', 0.0),
+            epoch=args.get('epoch'))
     finally:
         log.close()
     meta.update(start_time=start, end_time=end, sent=sched.sent,

@@ -98,6 +98,17 @@ class SchedulerTest(testtools.TestCase):
         self.assertEqual([0.05, 0.15, 0.25], sorted(
             round(r['time'] - began, 6) for r in results))
 
+    def test_one_grid_for_probers_started_apart(self):
+        clock = fakes.FakeClock()
+        epoch = clock.time() - 1.234      # the runner's, before we started
+        results = []
+        sched = schedule.Scheduler(lambda: 200, 10.0, 1.0, results.append,
+                                   clock=clock)
+        sched.run(lambda: False, iterations=2, phase=0.5, epoch=epoch)
+        for r in results:       # on epoch + (k + 0.5) * 0.1
+            offset = (r['time'] - epoch) / 0.1 - 0.5
+            self.assertAlmostEqual(round(offset), offset, places=3)
+
     def test_duration(self):
         clock = fakes.FakeClock()
         results = []
