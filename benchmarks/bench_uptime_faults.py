@@ -214,6 +214,15 @@ def main(argv=None):
     print('series: %d, probes: %d, skipped ticks: %d, daemon exit %s, '
           'run directory %s' % (len(summary['services']), total, skipped,
                                 rc, out_dir))
+    judged = [r for r in rows if r['truth'] is not None]
+    faults = sorted({r['fault'] for r in judged})
+    seen = [f for f in faults if any(
+        r['what'] != '-' for r in judged if r['fault'] == f)]
+    print('faults seen by at least one series of their API: %d of %d'
+          % (len(seen), len(faults)))
+    print('truth inside the bounds of every series that saw its fault: %s'
+          % ('yes' if all(r['inside'] for r in judged if r['what'] != '-')
+             else 'NO'))
     inside = all(r['inside'] for r in rows)
     close = all(r['close'] for r in rows)
     worst = max((abs(r['err']) for r in rows), default=0.0)
