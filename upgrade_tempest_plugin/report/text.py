@@ -41,8 +41,10 @@ def render(report):
                     _ms(entry.get('latency'), 'p95')))
             for window in entry.get('windows', []):
                 near = ', '.join(m['text'] for m in window.get('markers', []))
-                lines.append('      down %s .. %s (%.2f s, %s)%s' % (
+                bounds = window.get('duration_bounds')
+                lines.append('      down %s .. %s (%.2f s%s, %s)%s' % (
                     window['start'], window['end'], window['duration_s'],
+                    ' [%.2f..%.2f]' % tuple(bounds) if bounds else '',
                     ', '.join('%s x%d' % kv for kv in sorted(
                         window.get('errors', {}).items())),
                     ' during: %s' % near if near else ''))

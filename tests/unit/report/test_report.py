@@ -83,6 +83,17 @@ class TestCollect(ReportTestBase):
                           'uptime nova: longest window 2.0 s > 1.0 s'],
                          report['verdict']['failures'])
 
+    def test_console_summary_gives_each_window_its_bounds(self):
+        from upgrade_tempest_plugin.report import text
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)]})
+        report, _ = collect.collect(self.run_dir)
+        window = report['uptime']['services']['nova']['windows'][0]
+        line = [ln for ln in text.render(report).splitlines()
+                if ln.strip().startswith('down ')][0]
+        self.assertIn('(%.2f s [%.2f..%.2f], HTTP 503 x20)' % (
+            window['duration_s'], window['duration_bounds'][0],
+            window['duration_bounds'][1]), line)
+
     def test_thresholds_of_the_run_fail_the_report(self):
         # A daemon run in the background with [upgrade] uptime_max_window:
         # upgrade-uptime wrote the violation into summary.json; the report
