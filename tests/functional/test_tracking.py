@@ -41,12 +41,10 @@ import testtools
 from testtools.content import text_content
 
 from tests.functional.localcloud import base as cloud
+from tests.functional import workspace
 from upgrade_tempest_plugin.common import tracking
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
-    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+CONF = workspace.CONF
 
 
 localcloud = functools.partial(cloud.run, timeout=120)

@@ -49,13 +49,13 @@ import testtools
 from testtools.content import text_content
 
 from tests.functional.localcloud import base as cloud
+from tests.functional import workspace
 from upgrade_tempest_plugin.uptime import summary
 from upgrade_tempest_plugin.uptime import windows
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
-    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+CONF = workspace.CONF
 RATE = 5.0
 # Every keystone probe is a token validation: keep them few on this cloud.
 RATES = {'keystone': 1.0}

@@ -36,10 +36,10 @@ from testtools.content import text_content
 
 from benchmarks import faults as faults_mod
 from tests.functional.localcloud import base as cloud
+from tests.functional import workspace
 
 REPO = cloud.REPO
-CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
-    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+CONF = workspace.CONF
 FAULTS = (('refused', 'glance', 1.0), ('hang', 'cinder', 3.0),
           ('503', 'nova', 1.5), ('hang', 'swift', 0.8))
 GAP_S = 5.0

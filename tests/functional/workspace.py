@@ -15,8 +15,11 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+# The local cloud's home, as localcloud itself finds it (tools/fresh-run
+# and other checkouts set LOCALCLOUD_HOME).
+HOME = os.environ.get('LOCALCLOUD_HOME') or os.path.join(REPO, '.localcloud')
 CONF = os.environ.get('LOCALCLOUD_TEMPEST_CONF', os.path.join(
-    REPO, '.localcloud', 'workspace', 'etc', 'tempest.conf'))
+    HOME, 'workspace', 'etc', 'tempest.conf'))
 TEMPEST = os.path.join(os.path.dirname(sys.executable), 'tempest')
 
 
