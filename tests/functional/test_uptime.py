@@ -35,6 +35,7 @@ import glob
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -579,8 +580,11 @@ class UptimeDaemonTest(testtools.TestCase):
         often as the probes succeeded. (Methods it calls in turn, e.g.
         list_resources under list_networks, have lines of their own.)"""
         from upgrade_tempest_plugin.common import tracking
-        paths = glob.glob(os.path.join(self.dir, 'stats',
-                                       'uptime-%s-*.json' % series))
+        # uptime-<series>-<pid>.json: not uptime-<series>-keepalive-<pid>
+        paths = [p for p in glob.glob(os.path.join(
+            self.dir, 'stats', 'uptime-%s-*.json' % series))
+            if re.fullmatch(r'uptime-%s-\d+\.json' % re.escape(series),
+                            os.path.basename(p))]
         if len(paths) != 1:
             return ['%s: stats files %s' % (series, paths)]
         stats = tracking.Stats.load(paths[0])
