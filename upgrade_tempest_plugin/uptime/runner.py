@@ -1,10 +1,10 @@
 """Run the probes: one OS process per API series, then the summary.
 
-``plan`` decides which series run (and why others are skipped), ``run``
-starts one ``worker`` process per series, forwards SIGINT/SIGTERM to them,
-waits, and writes ``summary.json`` from their probe logs. The workers stop
-on their own after their iterations or duration, or in daemon mode when
-the sentinel appears.
+``plan.series`` decides which series run (and why others are skipped),
+``run`` starts one ``worker`` process per series, all on one schedule
+grid, forwards SIGINT/SIGTERM to them, waits, and writes ``summary.json``
+from their probe logs. The workers stop on their own after their
+iterations or duration, or in daemon mode when the sentinel appears.
 """
 
 import json
