@@ -57,8 +57,8 @@ def find_config(path=None):
     for candidate in candidates:
         if os.path.isfile(candidate):
             return os.path.abspath(candidate)
-    raise runner.UptimeError('tempest config file not found: %s'
-                             % ' or '.join(candidates))
+    raise plan_mod.UptimeError('tempest config file not found: %s'
+                               % ' or '.join(candidates))
 
 
 def load_conf(path, log_level=None):
@@ -70,7 +70,7 @@ def load_conf(path, log_level=None):
         # tempest set up its own logging as it loaded: ours again
         console.setup(log_level)
     except Exception as exc:
-        raise runner.UptimeError('cannot read %s: %s' % (
+        raise plan_mod.UptimeError('cannot read %s: %s' % (
             path, str(exc).splitlines()[0] if str(exc) else
             type(exc).__name__))
     return config.CONF
@@ -152,7 +152,7 @@ def do_mark(args, out, err):
     directory = args.output_dir
     if not directory:
         conf = load_conf(find_config(args.config_file), args.log_level)
-        directory = runner.default_dirs(conf)[0]
+        directory = plan_mod.default_dirs(conf)[0]
     marker = markers.add(directory, args.text)
     out.write('marked %.3f %s\n' % (marker['time'], marker['text']))
     return Exit.OK
@@ -160,10 +160,10 @@ def do_mark(args, out, err):
 
 def do_summary(args, out, err):
     if not os.path.isdir(args.directory):
-        raise runner.UptimeError('no such directory: %s' % args.directory)
+        raise plan_mod.UptimeError('no such directory: %s' % args.directory)
     result = summary_mod.build(args.directory)
     if not result['services']:
-        raise runner.UptimeError('no probe logs in %s' % args.directory)
+        raise plan_mod.UptimeError('no probe logs in %s' % args.directory)
     summary_mod.write(args.directory, result)
     print_table(result, out)
     return Exit.OK
@@ -215,7 +215,7 @@ def main(argv=None, out=None, err=None):
     console.setup(args.log_level)
     try:
         return int(args.func(args, out, err))
-    except runner.UptimeError as exc:
+    except plan_mod.UptimeError as exc:
         err.write('upgrade-uptime: error: %s\n' % exc)
         return int(Exit.BAD_INPUT)
     except ValueError as exc:

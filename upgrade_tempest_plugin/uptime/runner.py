@@ -22,10 +22,6 @@ from upgrade_tempest_plugin.uptime import summary as summary_mod
 LOG = logging.getLogger(__name__)
 
 
-UptimeError = plan_mod.UptimeError
-default_dirs = plan_mod.default_dirs
-
-
 def fetch_catalog(conf, timeout):
     """Service types in the admin token's catalog; UptimeError if none."""
     try:
@@ -34,9 +30,10 @@ def fetch_catalog(conf, timeout):
         return probes.catalog_types(provider)
     except Exception as exc:
         from upgrade_tempest_plugin.common import errors
-        raise UptimeError('cannot authenticate to keystone at %s: %s (%s)'
-                          % (conf.identity.uri_v3, errors.classify(exc),
-                             str(exc).splitlines()[0] if str(exc) else ''))
+        raise plan_mod.UptimeError(
+            'cannot authenticate to keystone at %s: %s (%s)' % (
+                conf.identity.uri_v3, errors.classify(exc),
+                str(exc).splitlines()[0] if str(exc) else ''))
 
 
 def _spawn(args):

@@ -112,10 +112,6 @@ class Scheduler(object):
             with self._lock:
                 self._alive -= 1
 
-    def outstanding(self):
-        with self._lock:
-            return len(self._pending)
-
     def _tick(self):
         """Send a probe, or count the tick skipped if too many are open."""
         mono, wall = self.clock.monotonic(), self.clock.time()

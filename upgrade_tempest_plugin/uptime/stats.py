@@ -1,7 +1,9 @@
 """Latency percentiles of the uptime probes.
 
-The plugin's one definition, nearest rank (``common.percentile``): the
-p95 of a probe series means what the p95 of a traced client method means.
+Latencies are counted (``{value: n}``, 0.1 ms resolution) rather than
+kept, and read with the plugin's one definition, nearest rank
+(``common.percentile``): the p95 of a probe series means what the p95 of
+a traced client method means.
 """
 
 from upgrade_tempest_plugin.common import percentile as percentile_mod
@@ -9,26 +11,9 @@ from upgrade_tempest_plugin.common import percentile as percentile_mod
 NAMES = (('p50', 50), ('p95', 95), ('p99', 99), ('max', 100))
 
 
-def percentile(values, pct):
-    """Return the ``pct`` percentile of ``values`` (nearest rank).
-
-    ``None`` for no values; ``pct`` is 0..100.
-    """
-    return percentile_mod.of_sorted(sorted(values), pct)
-
-
-def latency_summary(values):
-    """Return ``{p50, p95, p99, max}`` of ``values`` in seconds."""
-    data = sorted(values)
-    out = {}
-    for name, pct in NAMES:
-        value = percentile_mod.of_sorted(data, pct)
-        out[name] = None if value is None else round(value, 6)
-    return out
-
-
 def counted_percentile(counts, pct):
-    """``percentile`` of the values counted in ``counts`` ({value: n})."""
+    """The ``pct`` percentile (0..100) of the values counted in ``counts``;
+    None when there are none."""
     total = sum(counts.values())
     if not total:
         return None
@@ -41,7 +26,7 @@ def counted_percentile(counts, pct):
 
 
 def counted_summary(counts):
-    """``latency_summary`` of values counted in ``counts``."""
+    """``{p50, p95, p99, max, percentiles}`` of the values in ``counts``."""
     out = {}
     for name, pct in NAMES:
         value = counted_percentile(counts, pct)

@@ -42,13 +42,19 @@ from the windows themselves).
 import collections
 
 from upgrade_tempest_plugin.common import errors
+from upgrade_tempest_plugin.common import percentile
 
 TIMEOUT = errors.TIMEOUT
 
 
-def _median_latency(latencies):
-    data = sorted(latencies)
-    return data[len(data) // 2] if data else 0.0
+def _typical(records):
+    """``(records in send order, (p50, p99))`` of the successful probes'
+    latencies, nearest rank as everywhere (for callers that have no
+    summary's figures to pass)."""
+    records = sorted(records, key=lambda r: r['time'])
+    data = sorted(r.get('latency', 0.0) for r in records if r['ok'])
+    return records, (percentile.of_sorted(data, 50) or 0.0,
+                     percentile.of_sorted(data, 99) or 0.0)
 
 
 def _held(rec, limit):
@@ -154,12 +160,7 @@ def find_windows(records, end_time=None, limit=None, series_start=None,
     duration_bounds, failed_probes, skipped_ticks, errors, open}``.
     """
     if latency is None:
-        records = sorted(records, key=lambda r: r['time'])
-        oks = [r.get('latency', 0.0) for r in records if r['ok']]
-        data = sorted(oks)
-        latency = (_median_latency(data),
-                   data[min(len(data) - 1, int(len(data) * 0.99))]
-                   if data else 0.0)
+        records, latency = _typical(records)
     median, p99 = latency
     limit = float('inf') if limit is None else limit
     windows = []
@@ -201,11 +202,7 @@ def find_stalls(records, threshold, latency=None):
     ``latency``: ``(median, p99)`` of the successful probes.
     """
     if latency is None:
-        records = sorted(records, key=lambda r: r['time'])
-        data = sorted(r.get('latency', 0.0) for r in records if r['ok'])
-        latency = (_median_latency(data),
-                   data[min(len(data) - 1, int(len(data) * 0.99))]
-                   if data else 0.0)
+        records, latency = _typical(records)
     median, p99 = latency
     out = []
     prev = None
