@@ -113,42 +113,31 @@ def judge(summary, injected):
             if services[name].get('service') != service or \
                     services[name].get('kind') != 'read':
                 continue
-            conn = services[name].get('connection', 'new')
-            expected = truth
-            if kind == '503' and conn == 'keepalive':
-                # NAT redirects new connections only: a kept connection
-                # sees the fault from whenever it happens to be renewed
-                # (seen: once reset as the rule went in), so its truth is
-                # not known exactly. Listed, not judged.
-                found = [iv for iv in intervals(services[name])
-                         if iv[0] <= end + 0.2 and iv[1] >= start - 0.2]
-                used.update((name, iv) for iv in found)
-                label = '%s %s %.1f s' % (kind, service, truth)
-                rows.append({'fault': label,
-                             'series': name, 'truth': None,
-                             'est': sum(iv[2] for iv in found),
-                             'lo': sum(iv[3] for iv in found),
-                             'hi': sum(iv[4] for iv in found), 'err': 0.0,
-                             'inside': True, 'close': True,
-                             'what': '+'.join(iv[5] for iv in found) or '-'})
-                continue
             # what overlaps the fault itself (a stall a second after it,
             # e.g. a service catching up after SIGCONT, is not the fault)
             found = [iv for iv in intervals(services[name])
                      if iv[0] <= end + 0.2 and iv[1] >= start - 0.2]
             used.update((name, iv) for iv in found)
-            est = sum(iv[2] for iv in found)
-            lo = sum(iv[3] for iv in found)
-            hi = sum(iv[4] for iv in found)
-            err = est - expected
-            inside = lo - 1e-6 <= expected <= hi + 1e-6 if found else \
-                expected == 0.0
-            close = abs(err) <= max(TARGET_ABS, expected * TARGET_PCT / 100)
-            rows.append({'fault': '%s %s %.1f s' % (kind, service, truth),
-                         'series': name, 'truth': expected, 'est': est,
-                         'lo': lo, 'hi': hi, 'err': err, 'inside': inside,
-                         'close': close,
-                         'what': '+'.join(iv[5] for iv in found) or '-'})
+            row = {'fault': '%s %s %.1f s' % (kind, service, truth),
+                   'series': name, 'truth': truth,
+                   'est': sum(iv[2] for iv in found),
+                   'lo': sum(iv[3] for iv in found),
+                   'hi': sum(iv[4] for iv in found),
+                   'what': '+'.join(iv[5] for iv in found) or '-'}
+            if kind == '503' and services[name].get(
+                    'connection') == 'keepalive':
+                # NAT redirects new connections only: a kept connection
+                # sees the fault from whenever it happens to be renewed
+                # (seen: once reset as the rule went in), so its truth is
+                # not known exactly. Listed, not judged.
+                row.update(truth=None, err=0.0, inside=True, close=True)
+            else:
+                row['err'] = row['est'] - truth
+                row['inside'] = (row['lo'] - 1e-6 <= truth <= row['hi'] +
+                                 1e-6 if found else False)
+                row['close'] = abs(row['err']) <= max(
+                    TARGET_ABS, truth * TARGET_PCT / 100)
+            rows.append(row)
     extra = []
     for name, svc in sorted(services.items()):
         for iv in intervals(svc):

@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import urllib3
@@ -116,23 +115,10 @@ def ports(repo):
             for svc, api in faults_bench.faults_mod.API.items()}
 
 
-def sample_queues(by_port, stop, out):
-    while not stop.is_set():
-        text = subprocess.run(['ss', '-ltnH'], capture_output=True,
-                              text=True).stdout
-        for line in text.splitlines():
-            fields = line.split()
-            port = int(fields[3].rsplit(':', 1)[1])
-            if port in by_port:
-                name = by_port[port]
-                out[name] = max(out.get(name, 0), int(fields[1]))
-        time.sleep(0.2)
-
-
 def measure_mix(user, api_ports, seconds):
-    latencies, queues, stop = {}, {}, threading.Event()
-    sampler = threading.Thread(target=sample_queues, args=(
-        {p: n for n, p in api_ports.items()}, stop, queues), daemon=True)
+    latencies = {}
+    sampler = faults_bench.faults_mod.QueueSampler(
+        {p: n for n, p in api_ports.items()}, every=0.2)
     sampler.start()
     deadline = time.monotonic() + seconds
     try:
@@ -140,9 +126,8 @@ def measure_mix(user, api_ports, seconds):
             user.mix(latencies)
             time.sleep(0.2)
     finally:
-        stop.set()
-        sampler.join()
-    return latencies, queues
+        sampler.stop()
+    return latencies, sampler.largest
 
 
 def smoke(config):

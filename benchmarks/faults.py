@@ -46,6 +46,37 @@ def process_tree(pid):
     return pids
 
 
+class QueueSampler(threading.Thread):
+    """Largest accept queue (``ss -ltn`` Recv-Q) seen on each port.
+
+    ``ports`` maps a port to the name to report it under; ``largest``
+    maps that name to the largest queue seen. ``stop()`` ends it.
+    """
+
+    def __init__(self, ports, every=0.1):
+        super(QueueSampler, self).__init__(daemon=True)
+        self.ports = dict(ports)
+        self.every = every
+        self.largest = {}
+        self._done = threading.Event()
+
+    def run(self):
+        while not self._done.is_set():
+            out = subprocess.run(['ss', '-ltnH'], capture_output=True,
+                                 text=True).stdout
+            for line in out.splitlines():
+                fields = line.split()
+                name = self.ports.get(int(fields[3].rsplit(':', 1)[1]))
+                if name is not None:
+                    self.largest[name] = max(self.largest.get(name, 0),
+                                             int(fields[1]))
+            self._done.wait(self.every)
+
+    def stop(self):
+        self._done.set()
+        self.join()
+
+
 class _Answer503(http.server.BaseHTTPRequestHandler):
     def _reply(self):
         body = b'{"error": "injected 503"}'

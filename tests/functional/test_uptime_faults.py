@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import shutil
-import threading
 import time
 
 import testtools
@@ -43,28 +42,6 @@ CONF = workspace.CONF
 FAULTS = (('refused', 'glance', 1.0), ('hang', 'cinder', 3.0),
           ('503', 'nova', 1.5), ('hang', 'swift', 0.8))
 GAP_S = 5.0
-
-
-class QueueSampler(threading.Thread):
-    """Largest accept queue (``ss -ltn`` Recv-Q) seen per port."""
-
-    def __init__(self, ports):
-        super(QueueSampler, self).__init__(daemon=True)
-        self.ports = ports
-        self.largest = {}
-        self.done = threading.Event()
-
-    def run(self):
-        while not self.done.is_set():
-            out = subprocess.run(['ss', '-ltnH'], capture_output=True,
-                                 text=True).stdout
-            for line in out.splitlines():
-                fields = line.split()
-                port = int(fields[3].rsplit(':', 1)[1])
-                if port in self.ports:
-                    self.largest[port] = max(self.largest.get(port, 0),
-                                             int(fields[1]))
-            time.sleep(0.1)
 
 
 class UptimeFaultsTest(testtools.TestCase):
@@ -86,8 +63,8 @@ class UptimeFaultsTest(testtools.TestCase):
         self.addCleanup(lambda: daemon.poll() is None and daemon.kill())
         injected = []
         with faults_mod.Faults(REPO) as faults:
-            ports = {faults.port(s): s for s in faults_mod.API}
-            sampler = QueueSampler(ports)
+            sampler = faults_mod.QueueSampler(
+                {faults.port(s): s for s in faults_mod.API})
             time.sleep(8)               # probers started, tokens fetched
             if daemon.poll() is not None:
                 self.fail('the daemon exited: %s' % daemon.communicate()[0])
@@ -96,8 +73,7 @@ class UptimeFaultsTest(testtools.TestCase):
                 start, end = faults.inject(kind, service, seconds)
                 injected.append((kind, service, start, end))
                 time.sleep(GAP_S)
-            sampler.done.set()
-            sampler.join()
+            sampler.stop()
         open(os.path.join(out_dir, 'stop'), 'w').close()
         output, _ = daemon.communicate(timeout=120)
         self.addDetail('daemon', text_content(output))
@@ -160,11 +136,11 @@ class UptimeFaultsTest(testtools.TestCase):
                 if services[name]['windows']:
                     problems.append('%s untouched, windows %s' % (
                         name, services[name]['windows']))
-        lines.append('largest accept queues: %s' % {
-            ports[p]: q for p, q in sorted(sampler.largest.items())})
-        for port, queue in sampler.largest.items():
+        lines.append('largest accept queues: %s'
+                     % dict(sorted(sampler.largest.items())))
+        for service, queue in sampler.largest.items():
             if queue > 2:
                 problems.append('%s: accept queue held %d connections'
-                                % (ports[port], queue))
+                                % (service, queue))
         self.addDetail('faults', text_content('\n'.join(lines)))
         self.assertEqual([], problems, '\n'.join(lines))

@@ -2,8 +2,13 @@
 
 import hashlib
 import itertools
+import os
+import tempfile
 
 from tempest.lib import exceptions as lib_exc
+
+from upgrade_tempest_plugin.persistent import owner
+from upgrade_tempest_plugin.persistent import state
 
 
 class FakeVolumes(object):
@@ -120,3 +125,16 @@ class FakeClients(object):
         self.container_client = swift
         self.object_client = swift
         self.account_client = swift
+
+
+def owned_state(test):
+    """A new state file (prefix ``pfx``) whose owner the phases created,
+    in a temporary directory removed after ``test``."""
+    tmp = tempfile.TemporaryDirectory()
+    test.addCleanup(tmp.cleanup)
+    st = state.StateFile(os.path.join(tmp.name, 'state.json'))
+    st.create('pfx')
+    st.set_owner(provisioned=owner.CREATED, username='u', password='p',
+                 project_name='pr', domain_name='Default', user_id='1',
+                 project_id='2')
+    return st

@@ -5,8 +5,6 @@ the fake volumes client below moves a fake clock on by that much and
 raises a read time-out, as the real client would.
 """
 
-import os
-import tempfile
 import unittest
 from unittest import mock
 
@@ -17,9 +15,7 @@ from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import cleanup
 from upgrade_tempest_plugin.persistent import create
 from upgrade_tempest_plugin.persistent import drift
-from upgrade_tempest_plugin.persistent import owner
 from upgrade_tempest_plugin.persistent import resources
-from upgrade_tempest_plugin.persistent import state
 from upgrade_tempest_plugin.persistent import verify
 
 RETRY_TIMEOUT = 120     # [upgrade] persistent_retry_timeout default
@@ -74,14 +70,7 @@ class HungVolumes(fakes.FakeVolumes):
 class BoundsTest(unittest.TestCase):
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
-        self.state.create('pfx')
-        self.state.set_owner(provisioned=owner.CREATED, username='u',
-                             password='p', project_name='pr',
-                             domain_name='Default', user_id='1',
-                             project_id='2')
+        self.state = fakes.owned_state(self)
         self.clock = FakeClock()
         self.clients = fakes.FakeClients()
         self.volumes = HungVolumes(self.clock)

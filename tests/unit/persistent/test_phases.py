@@ -1,7 +1,6 @@
 """Create, verify and cleanup against an in-memory cinder and swift."""
 
 import os
-import tempfile
 import unittest
 from unittest import mock
 
@@ -12,7 +11,6 @@ from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import cleanup
 from upgrade_tempest_plugin.persistent import create
 from upgrade_tempest_plugin.persistent import drift
-from upgrade_tempest_plugin.persistent import owner
 from upgrade_tempest_plugin.persistent import resources
 from upgrade_tempest_plugin.persistent import state
 from upgrade_tempest_plugin.persistent import verify
@@ -28,14 +26,7 @@ def available(service):
 class PhasesTest(unittest.TestCase):
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
-        self.state.create('pfx')
-        self.state.set_owner(provisioned=owner.CREATED, username='u',
-                             password='p', project_name='pr',
-                             domain_name='Default', user_id='1',
-                             project_id='2')
+        self.state = fakes.owned_state(self)
         self.clients = fakes.FakeClients()
         self.settings = base.Settings(
             counts={'volume': 2, 'container': 1, 'object': 3},
