@@ -95,7 +95,10 @@ def _uptime(run_dir):
             os.path.join(directory, uptime_summary.FILENAME))
     elif probelog.series_in(directory):
         # The prober was killed before it wrote a summary: rebuild it.
-        summary = uptime_summary.build(directory)
+        try:
+            summary = uptime_summary.build(directory)
+        except ValueError as exc:
+            raise ReportError(str(exc))
     else:
         return None, [], {}
     series = {}

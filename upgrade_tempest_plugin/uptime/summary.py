@@ -173,11 +173,23 @@ def write_plan(directory, plan):
 
 
 def read_plan(directory):
-    try:
-        with open(os.path.join(directory, PLAN_FILE)) as f:
-            return json.load(f)
-    except (OSError, ValueError):
+    """The plan the run recorded; {} if it recorded none (a run from
+    before plan.json existed). A plan.json that cannot be read is a
+    ValueError: judging without the run's thresholds would pass silently
+    what the run set out to fail."""
+    path = os.path.join(directory, PLAN_FILE)
+    if not os.path.exists(path):
         return {}
+    try:
+        with open(path) as f:
+            plan = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise ValueError('cannot read %s (the run\'s thresholds): %s'
+                         % (path, exc))
+    if not isinstance(plan, dict):
+        raise ValueError('cannot read %s (the run\'s thresholds): not a '
+                         'JSON object' % path)
+    return plan
 
 
 def write(directory, summary):

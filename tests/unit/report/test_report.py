@@ -128,6 +128,17 @@ class TestCollect(ReportTestBase):
         self.assertEqual(20, report['uptime']['services']['nova'][
             'failed_requests'])
 
+    def test_killed_run_with_a_corrupt_plan_is_an_error(self):
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)]},
+                          thresholds={'max_window': 1.0})
+        uptime = os.path.join(self.run_dir, 'uptime')
+        os.unlink(os.path.join(uptime, 'summary.json'))
+        with open(os.path.join(uptime, 'plan.json'), 'w') as f:
+            f.write('{"thresh')
+        error = self.assertRaises(collect.ReportError, collect.collect,
+                                  self.run_dir)
+        self.assertIn("plan.json (the run's thresholds)", str(error))
+
     def test_empty_directory_is_an_error(self):
         error = self.assertRaises(collect.ReportError, collect.collect,
                                   self.run_dir)

@@ -67,6 +67,22 @@ class CmdTest(testtools.TestCase):
                          'swift)\n', err)
         self.assertEqual('', out)
 
+    def test_summary_with_a_corrupt_plan_is_one_error_line(self):
+        log = probelog.ProbeLog(self.dir, 'nova')
+        for r in fakes.series('..xx..'):
+            log.write(r)
+        log.close()
+        with open(os.path.join(self.dir, 'plan.json'), 'w') as f:
+            f.write('{"thresholds": {"max_wi')
+        rc, _out, err = self._main('summary', self.dir)
+        self.assertEqual(cmd.Exit.BAD_INPUT, rc)
+        self.assertEqual(1, len(err.splitlines()), err)
+        self.assertIn("plan.json (the run's thresholds)", err)
+        self.assertFalse(os.path.exists(os.path.join(self.dir,
+                                                     'summary.json')))
+        with open(os.path.join(self.dir, 'plan.json')) as f:
+            self.assertEqual('{"thresholds": {"max_wi', f.read())
+
     def test_summary_of_nothing(self):
         rc, _out, err = self._main('summary', self.dir)
         self.assertEqual(cmd.Exit.BAD_INPUT, rc)
