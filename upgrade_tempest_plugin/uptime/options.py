@@ -2,6 +2,8 @@
 
 from oslo_config import cfg
 
+from upgrade_tempest_plugin.uptime import windows
+
 SERVICES = ('keystone', 'nova', 'neutron', 'cinder', 'glance', 'swift')
 
 OPTS = [
@@ -40,7 +42,7 @@ OPTS = [
                       'for its answer (it already counts as failed); its '
                       'late answer tells when the API served again.'),
     cfg.FloatOpt('uptime_stall_threshold',
-                 default=0.25, min=0.01,
+                 default=windows.STALL_THRESHOLD, min=0.01,
                  help='A probe answered in time but this much slower than '
                       'the series\' median is reported as a stall (e.g. '
                       'a hang shorter than the time limit).'),

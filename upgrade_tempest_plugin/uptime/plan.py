@@ -12,6 +12,7 @@ probes, ``<service>-write``.
 import os
 
 from upgrade_tempest_plugin.uptime import probes
+from upgrade_tempest_plugin.uptime import windows
 
 # series kinds: (suffix, kind, connection)
 READ_NEW = ('', 'read', 'new')
@@ -29,7 +30,8 @@ class Plan(object):
     def __init__(self, config_file, output_dir, services, rate=1.0,
                  timeout=2.0, service_rates=None, write_probes=False,
                  write_rate=1.0, keepalive=True, max_outstanding=1,
-                 abandon_after=20.0, stall_threshold=0.25,
+                 abandon_after=20.0,
+                 stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,
                  explicit_services=False, thresholds=None):
         self.config_file = config_file

@@ -53,6 +53,7 @@ from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import stats
+from upgrade_tempest_plugin.uptime import thresholds as thresholds_mod
 from upgrade_tempest_plugin.uptime import windows as windows_mod
 
 FILENAME = 'summary.json'
@@ -61,7 +62,8 @@ SEED_KEYS = ('uptime_pct', 'total_requests', 'successful_requests',
              'failed_requests', 'start_time', 'end_time')
 
 
-def service_summary(records, meta=None, markers=(), stall_threshold=0.25):
+def service_summary(records, meta=None, markers=(),
+                    stall_threshold=windows_mod.STALL_THRESHOLD):
     """Summarise one series of probe records.
 
     ``records`` may be a list or a re-iterable ``probelog.Records``: it is
@@ -141,7 +143,6 @@ def build(directory, skipped=None, only=None):
     written into the summary (per series and in ``violations``), so
     whoever reads it (``upgrade-report``) judges the same way.
     """
-    from upgrade_tempest_plugin.uptime import thresholds as thresholds_mod
     plan = read_plan(directory)
     markers = markers_mod.load(directory)
     services = {}
@@ -151,7 +152,8 @@ def build(directory, skipped=None, only=None):
         services[series] = service_summary(
             probelog.Records(directory, series),
             probelog.read_meta(directory, series), markers,
-            stall_threshold=plan.get('stall_threshold', 0.25))
+            stall_threshold=plan.get('stall_threshold',
+                                     windows_mod.STALL_THRESHOLD))
     result = {'generated_at': time.time(), 'markers': markers,
               'skipped': dict(skipped or {}), 'services': services,
               'plan': plan}

@@ -45,6 +45,9 @@ from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.common import percentile
 
 TIMEOUT = errors.TIMEOUT
+# [upgrade] uptime_stall_threshold's default, and the summary's when a run
+# recorded none
+STALL_THRESHOLD = 0.25
 
 
 def _typical(records):
