@@ -51,6 +51,14 @@ OPTS = [
                 help='Also probe each API over one kept-alive connection '
                      '(series "<service>-keepalive"), beside the series '
                      'with a new connection per probe.'),
+    cfg.FloatOpt('uptime_pulse_rate',
+                 default=10.0, min=0.0,
+                 help='Pulse probes per second per API (series '
+                      '"<service>-pulse"): a GET of the API\'s version '
+                      'document with no token, ~1-3 ms of the API\'s CPU. '
+                      'They date the edges of the read series\' windows to '
+                      '~0.1 s; each window\'s bounds still come from its '
+                      'own series. 0: no pulse series.'),
     cfg.IntOpt('uptime_iterations',
                default=0, min=0,
                help='Ticks per series (probes sent, plus ticks skipped '

@@ -5,8 +5,10 @@ flags (``from_config``), validated before any network call, and shared by
 ``upgrade-uptime run`` and the tempest uptime class, so both honour the
 same options (daemon mode, rates, thresholds). ``series`` then decides
 which probe series run, per API: ``<service>`` (a new connection per
-probe), ``<service>-keepalive`` (one connection kept open) and, with write
-probes, ``<service>-write``.
+probe), ``<service>-keepalive`` (one connection kept open),
+``<service>-pulse`` (a cheap unauthenticated GET, ten times a second, that
+dates the edges of the others' windows) and, with write probes,
+``<service>-write``.
 """
 
 import os
@@ -18,6 +20,7 @@ from upgrade_tempest_plugin.uptime import windows
 READ_NEW = ('', 'read', 'new')
 READ_KEEPALIVE = ('-keepalive', 'read', 'keepalive')
 WRITE = ('-write', 'write', 'new')
+PULSE = ('-pulse', 'pulse', 'new')
 
 
 class UptimeError(Exception):
@@ -29,7 +32,8 @@ class Plan(object):
 
     def __init__(self, config_file, output_dir, services, rate=1.0,
                  timeout=2.0, service_rates=None, write_probes=False,
-                 write_rate=1.0, keepalive=True, max_outstanding=1,
+                 write_rate=1.0, keepalive=True, pulse_rate=10.0,
+                 max_outstanding=1,
                  abandon_after=20.0,
                  stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,
@@ -43,6 +47,7 @@ class Plan(object):
         self.write_probes = bool(write_probes)
         self.write_rate = float(write_rate)
         self.keepalive = bool(keepalive)
+        self.pulse_rate = float(pulse_rate or 0.0)
         self.max_outstanding = int(max_outstanding)
         self.abandon_after = max(float(abandon_after), self.timeout)
         self.stall_threshold = float(stall_threshold)
@@ -72,6 +77,9 @@ class Plan(object):
         if bad:
             raise UptimeError('service rates name unknown service %s'
                               % ', '.join(bad))
+        if self.pulse_rate < 0:
+            raise UptimeError('pulse rate must be 0 (off) or positive, got '
+                              '%s' % self.pulse_rate)
         if self.max_outstanding < 1:
             raise UptimeError('max outstanding probes must be at least 1')
         if self.iterations is not None and self.iterations < 1:
@@ -86,6 +94,8 @@ class Plan(object):
     def rate_of(self, service, kind):
         if kind == 'write':
             return self.write_rate
+        if kind == 'pulse':
+            return self.pulse_rate
         return float(self.service_rates.get(service, self.rate))
 
     def describe_mode(self):
@@ -103,6 +113,7 @@ class Plan(object):
                 'abandon_after': self.abandon_after,
                 'stall_threshold': self.stall_threshold,
                 'keepalive': self.keepalive,
+                'pulse_rate': self.pulse_rate,
                 'write_probes': self.write_probes,
                 'thresholds': self.thresholds}
 
@@ -163,6 +174,7 @@ def from_config(conf, config_file, services=None, output_dir=None,
         write_probes=(write_probes or up.uptime_write_probes),
         write_rate=up.uptime_write_rate,
         keepalive=up.uptime_keepalive_series,
+        pulse_rate=up.uptime_pulse_rate,
         max_outstanding=up.uptime_max_outstanding,
         abandon_after=up.uptime_abandon_after,
         stall_threshold=up.uptime_stall_threshold,
@@ -195,6 +207,7 @@ def series(plan, conf, catalog=None):
             skipped[service] = reason
             continue
         kinds = [READ_NEW] + ([READ_KEEPALIVE] if plan.keepalive else [])
+        kinds += [PULSE] if plan.pulse_rate else []
         kinds += [WRITE] if plan.write_probes else []
         for suffix, kind, conn in kinds:
             out.append((service + suffix, service, kind, conn))

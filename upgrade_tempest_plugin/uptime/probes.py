@@ -11,7 +11,10 @@ Read probes (default): keystone validates a token (``GET /v3/auth/tokens``,
 a real identity call every probe), nova lists servers, neutron lists
 networks, cinder lists volumes, glance lists images, swift lists the
 account's containers. Write probes (series ``<service>-write``) create and
-delete a small resource.
+delete a small resource. Pulse probes (series ``<service>-pulse``) GET the
+API's version document at the root of its catalog endpoint (swift:
+``/info``), with no token: cheap enough to send ten times a second, they
+date the edges of the read series' windows (``uptime.refine``).
 
 Tokens: the auth provider caches its token until shortly before it expires,
 so while keystone is down the other APIs are still probed with the cached
@@ -21,6 +24,8 @@ renewed while keystone is down fails like the client would.
 
 import importlib
 import logging
+import re
+from urllib import parse
 
 from tempest.lib import auth
 from tempest.lib import exceptions as lib_exc
@@ -74,7 +79,55 @@ LOG = logging.getLogger(__name__)
 
 def describe(service, kind='read'):
     """Name of the probe, e.g. 'list servers'."""
+    if kind == 'pulse':
+        return 'GET %s (no token)' % ('/info' if service == 'swift'
+                                      else 'version document')
     return (_WRITE if kind == 'write' else _READ)[service][2]
+
+
+_VERSION = re.compile(r'^v\d+(\.\d+)?$')
+
+
+def root_url(base_url, service):
+    """The unauthenticated URL a pulse probe GETs, from a catalog endpoint.
+
+    The endpoint's path is cut before its first version segment (and
+    what follows it, e.g. a project id), where every API serves its
+    version document (``/compute/v2.1`` -> ``/compute/``); swift's proxy
+    serves ``/info`` there instead (its root is a 404).
+    """
+    parts = parse.urlsplit(base_url)
+    kept = []
+    for segment in parts.path.split('/'):
+        if _VERSION.match(segment):
+            break
+        if segment:
+            kept.append(segment)
+    path = '/' + ''.join(s + '/' for s in kept)
+    if service == 'swift':
+        path += 'info'
+    return parse.urlunsplit((parts.scheme, parts.netloc, path, '', ''))
+
+
+class PulseError(Exception):
+    """A pulse answered with an HTTP error (carries its status)."""
+
+    def __init__(self, status):
+        super(PulseError, self).__init__('HTTP %d' % status)
+        self.status_code = status
+
+
+def pulse(http, url):
+    """A probe that GETs ``url`` with ``http`` (a NoRetryHttp).
+
+    Success: an answer below 400 (the version list is a 300).
+    """
+    def probe():
+        resp, _body = http.request(url, 'GET')
+        if resp.status >= 400:
+            raise PulseError(resp.status)
+        return resp.status
+    return probe
 
 
 def catalog_type(service, conf):
@@ -151,7 +204,9 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False):
     (e.g. with ``tracking.Trace.decorate``) before probing: ``probe`` looks
     the methods up on the client at call time. ``probe.sweep()``, once
     probing has stopped, deletes what write probes left behind and returns
-    the names it could not delete ([] for read probes).
+    the names it could not delete ([] for read probes). For ``kind``
+    'pulse' the client only finds the endpoint (``probe.url``): the probe
+    itself sends no token.
     """
     table = _WRITE if kind == 'write' else _READ
     module, cls, _name = table[service]
@@ -164,6 +219,12 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False):
     client = getattr(importlib.import_module(module), cls)(
         provider, **_client_params(service, conf, timeout))
     client.http_obj = noretry.from_conf(conf, timeout, keepalive=keepalive)
+    if kind == 'pulse':
+        url = root_url(client.base_url, service)
+        probe = pulse(noretry.from_conf(conf, timeout), url)
+        probe.url = url
+        probe.sweep = list
+        return client, probe
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
     probe = maker[service](client, provider)
     wrapped = reauth_on_401(probe, provider)

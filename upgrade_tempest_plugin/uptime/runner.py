@@ -80,7 +80,7 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
         for name, service, kind, conn in series:
             if stopping:
                 break
-            phase = 0.0
+            phase = 0.5 if kind == 'pulse' else 0.0   # between reads
             if kind == 'read':
                 phase = order.get(service, 0) / float(reads[service])
                 order[service] = order.get(service, 0) + 1

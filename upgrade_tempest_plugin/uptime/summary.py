@@ -52,6 +52,7 @@ import time
 from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import refine
 from upgrade_tempest_plugin.uptime import stats
 from upgrade_tempest_plugin.uptime import thresholds as thresholds_mod
 from upgrade_tempest_plugin.uptime import windows as windows_mod
@@ -101,11 +102,6 @@ def service_summary(records, meta=None, markers=(),
         limit=meta.get('timeout'), series_start=start, latency=typical)
     stalls = windows_mod.find_stalls(probelog.in_send_order(records),
                                      stall_threshold, typical)
-    markers = list(markers)
-    touched = []
-    for w in wins + stalls:
-        w['markers'] = markers_mod.overlapping(markers, w['start'], w['end'])
-        touched.extend(m for m in w['markers'] if m not in touched)
     durations = [w['duration_s'] for w in wins]
     out = {
         'uptime_pct': round(100.0 * ok / total, 4) if total else None,
@@ -125,13 +121,24 @@ def service_summary(records, meta=None, markers=(),
         'late_answers': late,
         'latency': latency,
         'errors': errors,
-        'markers': touched,
     }
-    for key in ('service', 'kind', 'connection', 'probe', 'rate', 'timeout',
-                'max_outstanding', 'left_behind'):
+    for key in ('service', 'kind', 'connection', 'probe', 'url', 'rate',
+                'timeout', 'max_outstanding', 'left_behind'):
         if key in meta:
             out[key] = meta[key]
+    attach_markers(out, markers)
     return out
+
+
+def attach_markers(svc, markers):
+    """Markers overlapping each window and stall of series ``svc``, and
+    all of them in ``svc['markers']``."""
+    markers = list(markers)
+    touched = []
+    for w in svc['windows'] + svc['stalls']:
+        w['markers'] = markers_mod.overlapping(markers, w['start'], w['end'])
+        touched.extend(m for m in w['markers'] if m not in touched)
+    svc['markers'] = touched
 
 
 def build(directory, skipped=None, only=None):
@@ -154,6 +161,9 @@ def build(directory, skipped=None, only=None):
             probelog.read_meta(directory, series), markers,
             stall_threshold=plan.get('stall_threshold',
                                      windows_mod.STALL_THRESHOLD))
+    refine.refine(services)         # edges dated by the pulse series
+    for svc in services.values():
+        attach_markers(svc, markers)
     result = {'generated_at': time.time(), 'markers': markers,
               'skipped': dict(skipped or {}), 'services': services,
               'plan': plan}

@@ -198,7 +198,8 @@ def find_windows(records, end_time=None, limit=None, series_start=None,
 def find_stalls(records, threshold, latency=None):
     """Successful probes answered ``threshold`` s slower than the median.
 
-    Each stall is ``{start, end, duration_s, duration_bounds, latency}``:
+    Each stall is ``{start, end, duration_s, start_bounds, end_bounds,
+    duration_bounds, latency}``:
     the API answered nothing from about ``start`` (between the previous
     answer and this probe's send time) to ``end`` (its answer minus one
     median latency), though every request was answered in the end.
@@ -217,8 +218,17 @@ def find_stalls(records, threshold, latency=None):
                 r['time'], prev['time'] + prev.get('latency', 0.0))
             start = (since + r['time']) / 2.0
             end = answered - median
+            # it began after the previous probe was sent and before this
+            # one would have been answered; it ended before the answer,
+            # about one service time (at most the p99) before it
             out.append({'start': round(start, 6), 'end': round(end, 6),
                         'duration_s': round(end - start, 6),
+                        'start_bounds': [
+                            round(r['time'] if prev is None
+                                  else prev['time'], 6),
+                            round(r['time'] + max(p99, median), 6)],
+                        'end_bounds': [round(answered - max(p99, median),
+                                             6), round(answered, 6)],
                         'duration_bounds': [
                             round(max(0.0, lat - p99), 6),
                             round(answered - (since if prev is None

@@ -117,8 +117,10 @@ def main(args):
         keepalive=args.get('connection') == 'keepalive')
     trace = tracking.Trace.from_config(conf)
     client = trace.decorate(client)
-    sched = probe_loop(args, probe, stop, meta={'probe': probes.describe(
-        args['service'], args['kind'])})
+    meta = {'probe': probes.describe(args['service'], args['kind'])}
+    if getattr(probe, 'url', None):
+        meta['url'] = probe.url
+    sched = probe_loop(args, probe, stop, meta=meta)
     # A create+delete is two calls of at most `abandon_after` each.
     if not sched.join(2 * max(args.get('abandon_after') or 0,
                               args['timeout']) + 1):

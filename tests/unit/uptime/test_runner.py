@@ -49,7 +49,8 @@ class PlanTest(testtools.TestCase):
 
     def test_skips_with_reason(self):
         series, skipped = plan.series(
-            _plan(['keystone', 'nova', 'cinder', 'swift'], keepalive=False),
+            _plan(['keystone', 'nova', 'cinder', 'swift'], keepalive=False,
+                  pulse_rate=0),
             FakeConf, catalog={'identity', 'compute'})
         self.assertEqual([('keystone', 'keystone', 'read', 'new'),
                           ('nova', 'nova', 'read', 'new')], series)
@@ -67,9 +68,11 @@ class PlanTest(testtools.TestCase):
     def test_series_per_api(self):
         series, _ = plan.series(_plan(['nova'], write_probes=True),
                                 FakeConf)
-        self.assertEqual([('nova', 'new'), ('nova-keepalive', 'keepalive'),
-                          ('nova-write', 'new')],
-                         [(s[0], s[3]) for s in series])
+        self.assertEqual([('nova', 'read', 'new'),
+                          ('nova-keepalive', 'read', 'keepalive'),
+                          ('nova-pulse', 'pulse', 'new'),
+                          ('nova-write', 'write', 'new')],
+                         [(s[0], s[2], s[3]) for s in series])
 
     def test_unknown_service_before_any_network_call(self):
         err = self.assertRaises(plan.UptimeError, _plan, ['bogus'])
@@ -87,6 +90,7 @@ class PlanTest(testtools.TestCase):
                          ({'service_rates': {'novaa': 1}},
                           'unknown service novaa'),
                          ({'max_outstanding': 0}, 'at least 1'),
+                         ({'pulse_rate': -1}, 'pulse rate must be 0'),
                          ({'iterations': 0}, 'iterations')]:
             err = self.assertRaises(plan.UptimeError, _plan, ['nova'], **kw)
             self.assertIn(text, str(err))
@@ -116,9 +120,11 @@ class PhaseTest(testtools.TestCase):
         run_plan = plan.Plan('/dev/null', out, ['nova', 'swift'])
         runner.run(run_plan, series, spawn=Done, handle_signals=False)
         self.assertEqual(
-            [('nova', 0.0), ('nova-keepalive', 0.5), ('nova-write', 0.0),
-             ('swift', 0.0), ('swift-keepalive', 0.5), ('swift-write', 0.0)],
-            [(a['series'], a['phase']) for a in spawned])
+            [('nova', 0.0, 1.0), ('nova-keepalive', 0.5, 1.0),
+             ('nova-pulse', 0.5, 10.0), ('nova-write', 0.0, 1.0),
+             ('swift', 0.0, 1.0), ('swift-keepalive', 0.5, 1.0),
+             ('swift-pulse', 0.5, 10.0), ('swift-write', 0.0, 1.0)],
+            [(a['series'], a['phase'], a['rate']) for a in spawned])
 
 
 class RunTest(testtools.TestCase):

@@ -8,16 +8,18 @@ from tests.unit.uptime import fakes
 SVC = 0.02          # the API's normal service time in the simulations
 
 
-def simulate(kind, down, up, rate=10.0, limit=2.0, length=None, seed=0):
+def simulate(kind, down, up, rate=10.0, limit=2.0, length=None, seed=0,
+             offset=0.0):
     """Records a one-probe-at-a-time prober would log for a known fault.
 
     ``kind``: 'refused' (connections refused in [down, up)), 'error'
     (HTTP 503 answered in [down, up)), 'hang' (the API answers nothing in
     [down, up), then serves what waited). Service times jitter a little.
+    ``offset``: the first probe's send time (the grid's phase).
     """
     rnd = random.Random(seed)
     length = length or up + 3.0
-    records, t, skipped = [], 0.0, 0
+    records, t, skipped = [], offset, 0
     interval = 1.0 / rate
     tick = 0
     while t < length:
@@ -41,10 +43,10 @@ def simulate(kind, down, up, rate=10.0, limit=2.0, length=None, seed=0):
         # next tick on the grid once this probe is no longer open
         tick += 1
         skipped = 0
-        while tick * interval < finished:
+        while offset + tick * interval < finished:
             tick += 1
             skipped += 1
-        t = tick * interval
+        t = offset + tick * interval
     return records
 
 
