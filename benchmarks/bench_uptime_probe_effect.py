@@ -4,7 +4,10 @@ with the uptime daemon off and on, at its defaults, on the local cloud.
 Two measurements, each with the daemon off, then on (``upgrade-uptime run
 --daemon``, the ``[upgrade]`` defaults: every API, two read series each):
 
-1. A fixed mix of user calls, one after the other for ``--seconds``: an
+1. A fixed mix of user calls, one after the other for ``--seconds`` with
+   the probing off and as long with it on, alternating in ``--blocks``
+   pairs (the daemon's processes are stopped with SIGSTOP while it is
+   "off"), so that what drifts on a shared machine falls on both: an
    admin token, then keystone's project list, nova's servers, neutron's
    networks, cinder's volumes, glance's images, swift's containers, over
    one kept-alive connection per API as a real client would. Meanwhile
@@ -23,7 +26,7 @@ without. Exit 1 if one is missed.
 Usage::
 
     python benchmarks/bench_uptime_probe_effect.py [--config-file X]
-        [--seconds 60] [--skip-smoke]
+        [--seconds 60] [--blocks 6] [--skip-smoke]
 """
 
 import argparse
@@ -32,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,6 +50,7 @@ REPO = faults_bench.REPO
 sys.path.insert(0, REPO)
 # the subset the local cloud's smoke test runs: one list of it
 from tests.functional.localcloud.test_smoke import SMOKE  # noqa: E402
+from upgrade_tempest_plugin.common import percentile  # noqa: E402
 # catalog type -> (name, path template)
 CALLS = [('identity', 'keystone', '/v3/projects?limit=20'),
          ('compute', 'nova', '/servers/detail?limit=20'),
@@ -56,13 +61,9 @@ CALLS = [('identity', 'keystone', '/v3/projects?limit=20'),
 
 
 def pct(values, p):
-    data = sorted(values)
-    if not data:
-        return float('nan')
-    k = (len(data) - 1) * p / 100.0
-    low = int(k)
-    high = min(low + 1, len(data) - 1)
-    return data[low] + (data[high] - data[low]) * (k - low)
+    """Nearest rank, the plugin's one percentile definition."""
+    return percentile.of_sorted(sorted(values), p) if values else \
+        float('nan')
 
 
 class User(object):
@@ -115,8 +116,11 @@ def ports(repo):
             for svc, api in faults_bench.faults_mod.API.items()}
 
 
-def measure_mix(user, api_ports, seconds):
-    latencies = {}
+def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
+    """Run the user mix for ``seconds``; add to ``latencies`` (per API)
+    and ``queues`` (largest accept queue per API)."""
+    latencies = {} if latencies is None else latencies
+    queues = {} if queues is None else queues
     sampler = faults_bench.faults_mod.QueueSampler(
         {p: n for n, p in api_ports.items()}, every=0.2)
     sampler.start()
@@ -127,7 +131,60 @@ def measure_mix(user, api_ports, seconds):
             time.sleep(0.2)
     finally:
         sampler.stop()
-    return latencies, sampler.largest
+    for name, q in sampler.largest.items():
+        queues[name] = max(queues.get(name, 0), q)
+    return latencies, queues
+
+
+def daemon_pids(proc):
+    """The daemon's runner and its probe workers."""
+    out = subprocess.run(['pgrep', '-P', str(proc.pid)], capture_output=True,
+                         text=True).stdout
+    return [proc.pid] + [int(p) for p in out.split()]
+
+
+def signal_all(pids, sig):
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def measure_alternating(user, api_ports, config, extra, seconds, blocks):
+    """The mix with the daemon's probing off and on, in ``blocks`` pairs
+    of ``seconds / blocks`` each, in the order off-on, on-off, ...
+
+    The daemon runs throughout; "off" stops its processes (SIGSTOP, no
+    probe is sent), "on" lets them go on (SIGCONT; the scheduler skips
+    the ticks it missed, no burst). Alternating cancels what drifts on a
+    shared machine (other work, caches warming) between two long blocks.
+    The daemon's own figures are not the point here: its probes open
+    across a pause look slow to it.
+    """
+    off, on, q_off, q_on = {}, {}, {}, {}
+    part = seconds / float(blocks)
+    out_dir = tempfile.mkdtemp(prefix='bench-effect-')
+    proc = faults_bench.start_daemon(config, out_dir, extra)
+    pids = []
+    try:
+        faults_bench.wait_for_probes(out_dir, 5)
+        pids = daemon_pids(proc)
+        for i in range(blocks):
+            order = [(False, off, q_off), (True, on, q_on)]
+            for probing, lat, queues in (order if i % 2 == 0
+                                         else order[::-1]):
+                signal_all(pids, signal.SIGCONT if probing
+                           else signal.SIGSTOP)
+                time.sleep(1.0)     # let the switch settle, not measured
+                measure_mix(user, api_ports, part, lat, queues)
+    finally:
+        signal_all(pids, signal.SIGCONT)
+        rc, _output = faults_bench.stop_daemon(proc, out_dir)
+        print('  daemon: exit %s, %d processes paused and resumed %d times'
+              % (rc, len(pids), blocks))
+        shutil.rmtree(out_dir, True)
+    return off, q_off, on, q_on
 
 
 def smoke(config):
@@ -177,6 +234,9 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--config-file', default=faults_bench.default_config())
     p.add_argument('--seconds', type=float, default=60.0)
+    p.add_argument('--blocks', type=int, default=6,
+                   help='alternating off/on pairs the --seconds are split '
+                   'into')
     p.add_argument('--skip-smoke', action='store_true')
     p.add_argument('--bound', type=int, default=2,
                    help='largest accept queue allowed (probes open per API)')
@@ -188,11 +248,11 @@ def main(argv=None):
     api_ports = ports(REPO)
     user = User(args.config_file)
     ok = True
-    print('user call mix, %d s each, daemon off then on (%s):' % (
-        args.seconds, ' '.join(extra) or 'defaults'))
-    off, q_off = measure_mix(user, api_ports, args.seconds)
-    on, q_on = with_daemon(args.config_file, lambda: measure_mix(
-        user, api_ports, args.seconds), extra)
+    print('user call mix, %d s each, daemon off and on in %d alternating '
+          'pairs (%s):' % (args.seconds, args.blocks,
+                           ' '.join(extra) or 'defaults'))
+    off, q_off, on, q_on = measure_alternating(
+        user, api_ports, args.config_file, extra, args.seconds, args.blocks)
     print('%-9s %9s %9s %9s %9s %6s %6s %6s' % (
         'api', 'p50 off', 'p50 on', 'p95 off', 'p95 on', 'ratio',
         'q off', 'q on'))

@@ -117,6 +117,7 @@ def do_run(args, out, err):
         services=args.services.split(',') if args.services else None,
         output_dir=args.output_dir, rate=args.rate, timeout=args.timeout,
         service_rates=args.service_rates, write_probes=args.write_probes,
+        pulse_rate=args.pulse_rate,
         daemon=True if args.daemon else (
             False if (args.iterations or args.duration) else None),
         iterations=args.iterations, duration=args.duration,
@@ -190,6 +191,8 @@ def parser():
     r.add_argument('--service-rates', metavar='SVC=R,...',
                    help='per-API rates, e.g. keystone=2 (default: [upgrade] '
                    'uptime_service_rates)')
+    r.add_argument('--pulse-rate', type=float, metavar='R',
+                   help='pulse probes per second per API (0: none)')
     r.add_argument('--timeout', type=float,
                    help='time limit per probe in seconds')
     r.add_argument('--sentinel', help='sentinel file for --daemon')

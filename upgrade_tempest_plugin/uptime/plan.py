@@ -138,7 +138,7 @@ def parse_rates(text):
 def from_config(conf, config_file, services=None, output_dir=None,
                 rate=None, timeout=None, service_rates=None,
                 write_probes=None, daemon=None, iterations=None,
-                duration=None, sentinel=None):
+                duration=None, sentinel=None, pulse_rate=None):
     """A validated Plan from ``[upgrade]``; arguments override options.
 
     Mode: ``daemon`` (or ``[upgrade] uptime_until_sentinel``) probes until
@@ -174,7 +174,8 @@ def from_config(conf, config_file, services=None, output_dir=None,
         write_probes=(write_probes or up.uptime_write_probes),
         write_rate=up.uptime_write_rate,
         keepalive=up.uptime_keepalive_series,
-        pulse_rate=up.uptime_pulse_rate,
+        pulse_rate=(up.uptime_pulse_rate if pulse_rate is None
+                    else pulse_rate),
         max_outstanding=up.uptime_max_outstanding,
         abandon_after=up.uptime_abandon_after,
         stall_threshold=up.uptime_stall_threshold,

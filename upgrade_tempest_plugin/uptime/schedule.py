@@ -27,7 +27,10 @@ neither came); ``ok``: answered with success within ``timeout``;
 ``max_outstanding`` probes were open.
 
 The clock is injectable (``Clock``: ``monotonic``, ``time``, ``sleep``) so
-unit tests drive the schedule with a fake clock.
+unit tests drive the schedule with a fake clock. Between ticks the loop
+wakes every ``poll`` s (0.1) to look for the sentinel and for probes open
+too long; at 0.01 s the 18 probers of the defaults spent ~0.05 of a core
+on waking alone.
 """
 
 import threading
@@ -53,7 +56,7 @@ class Scheduler(object):
 
     def __init__(self, probe, rate, timeout, on_result, clock=None,
                  classify=errors.classify, max_outstanding=1,
-                 abandon_after=None, poll=0.01):
+                 abandon_after=None, poll=0.1):
         if rate <= 0 or timeout <= 0:
             raise ValueError('rate and timeout must be positive')
         if max_outstanding < 1:
