@@ -27,7 +27,9 @@ UTC strings, durations seconds::
             "uptime_pct": ..., "total_requests": ..., ...,  # seed keys
             "windows": [...], "latency": {...}, "errors": {...},
             "violations": [...]}}, # threshold violations, if recorded
-        "skipped": {"glance": "reason"}},
+        "skipped": {"glance": "reason"},
+        "thresholds": {"max_window": 1.0, ...}},  # the run's plan; {}
+                                   # when it recorded none
       "markers": [{"time": "...", "text": "keystone upgrade: start"}],
       "persistent": [              # one entry per verify run, by start time
         {"file": "verify/...json", "label": "after", "passed": true,
@@ -59,7 +61,7 @@ SCHEMA_VERSION = 1
 REHEARSAL_FILE = 'rehearsal.json'
 
 _TIME_KEYS = ('start_time', 'end_time', 'start', 'end', 'time',
-              'generated_at')
+              'generated_at', 'start_bounds', 'end_bounds')
 
 
 class ReportError(Exception):
@@ -74,12 +76,18 @@ def _load_json(path):
         raise ReportError('cannot read %s: %s' % (path, exc))
 
 
+def _iso(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timeutil.to_iso(timeutil.to_epoch(value))
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return _iso_times(value)
+
+
 def _iso_times(value):
     """Copy ``value`` with the epoch times under known keys made ISO."""
     if isinstance(value, dict):
-        return {k: (timeutil.to_iso(timeutil.to_epoch(v))
-                    if k in _TIME_KEYS and isinstance(v, (int, float))
-                    else _iso_times(v))
+        return {k: (_iso(v) if k in _TIME_KEYS else _iso_times(v))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_iso_times(v) for v in value]
@@ -109,7 +117,9 @@ def _uptime(run_dir):
             series[name] = []
     markers = summary.get('markers') or markers_mod.load(directory)
     uptime = {'services': summary.get('services', {}),
-              'skipped': summary.get('skipped', {})}
+              'skipped': summary.get('skipped', {}),
+              'thresholds': (summary.get('plan') or {}).get('thresholds')
+              or {}}
     return uptime, markers, series
 
 
