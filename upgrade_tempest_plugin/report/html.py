@@ -250,7 +250,8 @@ def _api_table(report):
 
 def _legend(lanes):
     colors = style.kind_colors(lanes)
-    swatches = [(style.PROBED, 'probed, up'), (style.WINDOW, 'downtime window'),
+    swatches = [(style.PROBED, 'probed, up'),
+                (style.WINDOW, 'downtime window'),
                 (style.OPEN_WINDOW, 'still down at the end'),
                 (style.STALL, 'slow answer (stall)'),
                 (style.OK, 'step / verify ok'), (style.FAILED, 'failed'),

@@ -16,7 +16,7 @@ from upgrade_tempest_plugin.report import timeutil
 DPI = 100
 WIDTH_IN = 16.0                      # 1600 px
 LEFT_IN, RIGHT_IN = 1.9, 0.3
-HEAD_IN, LANE_IN, AXIS_IN = 0.75, 0.24, 0.45
+HEAD_IN, REASON_IN, LANE_IN, AXIS_IN = 0.6, 0.17, 0.24, 0.45
 LATENCY_IN, LATENCY_GAP_IN = 0.75, 0.3
 LIST_LINE_IN = 0.16
 REASONS = 3
@@ -40,19 +40,25 @@ def _marker_listing(markers):
         for n, m in enumerate(markers, 1)]
 
 
-def _head(fig, report, top):
+def _reasons(report):
+    failures = report['verdict']['failures']
+    reasons = [lanes_mod._short(r) for r in failures[:REASONS]]
+    if len(failures) > REASONS:
+        reasons.append('... and %d more (report.html)'
+                       % (len(failures) - REASONS))
+    return reasons
+
+
+def _head(fig, report, reasons, height):
     verdict = report['verdict']
     word = 'PASSED' if verdict['passed'] else 'FAILED'
-    fig.text(LEFT_IN / WIDTH_IN, top, 'Upgrade report: %s' % word,
+    x = LEFT_IN / WIDTH_IN
+    fig.text(x, 1 - 0.12 / height, 'Upgrade report: %s' % word,
              fontsize=15, weight='bold', va='top',
              color=style.OK if verdict['passed'] else style.FAILED)
-    reasons = verdict['failures'][:REASONS]
-    if len(verdict['failures']) > REASONS:
-        reasons.append('... and %d more (report.html)'
-                       % (len(verdict['failures']) - REASONS))
     if reasons:
-        fig.text(0.45, top, '\n'.join(lanes_mod._short(r) for r in reasons),
-                 fontsize=8.5, va='top', color=style.FAILED)
+        fig.text(x, 1 - 0.45 / height, '\n'.join(reasons), fontsize=9,
+                 va='top', color=style.FAILED, linespacing=1.3)
 
 
 def _legend(fig, plt, colors, top):
@@ -143,7 +149,9 @@ def draw(report, probe_series, path):
     listing = _marker_listing(markers)
     list_rows = (len(listing) + 1) // 2
     lanes_in = LANE_IN * max(1, len(lanes))
-    height = (HEAD_IN + lanes_in + AXIS_IN
+    reasons = _reasons(report)
+    head_in = HEAD_IN + REASON_IN * len(reasons)
+    height = (head_in + lanes_in + AXIS_IN
               + (LATENCY_IN + LATENCY_GAP_IN) * len(groups)
               + LIST_LINE_IN * list_rows + 0.5)
     fig = plt.figure(figsize=(WIDTH_IN, height), dpi=DPI)
@@ -153,18 +161,18 @@ def draw(report, probe_series, path):
         return [left, 1 - (top_in + height_in) / height, width,
                 height_in / height]
 
-    _head(fig, report, 1 - 0.15 / height)
-    ax = fig.add_axes(box(HEAD_IN, lanes_in))
+    _head(fig, report, reasons, height)
+    ax = fig.add_axes(box(head_in, lanes_in))
     bars = _lanes(ax, lanes, axis, t0)
     axes = [ax]
     colors = style.kind_colors(lanes)
-    top = HEAD_IN + lanes_in + AXIS_IN
+    top = head_in + lanes_in + AXIS_IN
     for api, names in groups:
         lat = fig.add_axes(box(top, LATENCY_IN), sharex=ax)
         _latency(lat, api, names, probe_series, colors, t0, ticker)
         axes.append(lat)
         top += LATENCY_IN + LATENCY_GAP_IN
-    _legend(fig, plt, colors, 1 - 0.2 / height)
+    _legend(fig, plt, colors, 1 - 0.08 / height)
     clock = ticker.FuncFormatter(
         lambda x, _: lanes_mod.clock(t0 + x)[:8])
     for a in axes:

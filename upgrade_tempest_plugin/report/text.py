@@ -18,13 +18,18 @@ def _pct(value):
     return 'n/a' if value is None else '%.2f %%' % value
 
 
-def _series(row):
-    text = '%s %s' % (row['kind'], _pct(row['uptime_pct']))
-    if row['windows']:
-        text += ' (%d window%s, longest %.1f s)' % (
-            row['windows'], '' if row['windows'] == 1 else 's',
-            row['longest_s'])
-    return text
+def _api_line(group):
+    rows = group['rows']
+    text = ', '.join('%s %s' % (r['kind'], _pct(r['uptime_pct']))
+                     for r in rows)
+    windows = sum(r['windows'] for r in rows)
+    if windows:
+        worst = max(rows, key=lambda r: r['longest_s'])
+        text += '; %d window%s, longest %.1f s (%s)' % (
+            windows, '' if windows == 1 else 's', worst['longest_s'],
+            worst['kind'])
+    return '  %-10s %-4s %s' % (group['api'], 'pass' if group['passed']
+                                else 'FAIL', text)
 
 
 def _window(series, w):
@@ -63,10 +68,7 @@ def render(report):
     groups = tables.api_rows(report)
     if groups:
         lines.append('APIs:')
-        for group in groups:
-            lines.append('  %-10s %-4s %s' % (
-                group['api'], 'pass' if group['passed'] else 'FAIL',
-                ', '.join(_series(r) for r in group['rows'])))
+        lines += [_api_line(group) for group in groups]
     for name, reason in sorted((uptime.get('skipped') or {}).items()):
         lines.append('  %-10s skipped: %s' % (name, reason))
     first, more = tables.first_windows(report, FIRST)
