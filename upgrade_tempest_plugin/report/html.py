@@ -51,7 +51,8 @@ def _bar_trace(go, name, items, width, hover=True):
         base=[_when(s) for _, (s, _), _, _ in items],
         x=[max(1.0, 1000.0 * (e - s)) for _, (s, e), _, _ in items],
         marker={'color': [c for _, _, c, _ in items],
-                'line': {'width': 0.5, 'color': 'white'}},
+                'line': {'width': 1 if name == 'steps' else 0,
+                         'color': 'white'}},
         hovertext=[h for _, _, _, h in items],
         hovertemplate='%{hovertext}<extra></extra>' if hover else None,
         hoverinfo=None if hover else 'skip')

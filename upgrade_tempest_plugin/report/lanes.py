@@ -225,7 +225,7 @@ def time_range(lanes):
     return start - margin, end + margin
 
 
-def drawn(start, end, axis, min_fraction=1.0 / 600):
+def drawn(start, end, axis, min_fraction=1.0 / 400):
     """(start, end) of a bar as drawn: clipped to ``axis`` and at least
     ``min_fraction`` of it wide, so a 0.3 s window in an hour-long run
     stays visible (its hover and the tables give the true times);

@@ -105,9 +105,12 @@ def _lanes(ax, lanes, axis, t0):
             span = lanes_mod.drawn(bar['start'], bar['end'], axis)
             if span is None:
                 continue
+            # Only steps get a white edge, to part adjacent steps; on a
+            # window 3 px wide an edge would wash out its colour.
             ax.barh(i, span[1] - span[0], left=span[0] - t0, height=0.55,
                     color=style.bar_color(bar), zorder=2,
-                    edgecolor='white', linewidth=0.4)
+                    edgecolor='white', linewidth=0.4 if bar['kind'] == 'step'
+                    else 0)
             drawn.append((i, bar, span))
     ax.set_yticks(range(len(lanes)))
     ax.set_yticklabels([lane['label'] for lane in lanes], fontsize=9)

@@ -136,7 +136,7 @@ class TestLanes(testtools.TestCase):
 
     def test_short_bars_are_widened_and_outside_ones_dropped(self):
         axis = (0.0, 600.0)
-        self.assertEqual((99.5, 100.5), lanes.drawn(100.0, 100.0, axis))
+        self.assertEqual((99.25, 100.75), lanes.drawn(100.0, 100.0, axis))
         self.assertEqual((10.0, 20.0), lanes.drawn(10.0, 20.0, axis))
         self.assertEqual((0.0, 5.0), lanes.drawn(-50.0, 5.0, axis))
         self.assertIsNone(lanes.drawn(700.0, 710.0, axis))
