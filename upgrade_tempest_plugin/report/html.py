@@ -92,13 +92,6 @@ def _lane_traces(go, lanes, axis):
                         'color': style.MARKER}, showlegend=False,
                 hovertext=[_hover(b['hover']) for b in lane['bars']],
                 hovertemplate='%{hovertext}<extra></extra>'))
-            labels = lanes_mod.marker_labels(lane, axis)
-            traces.append(go.Scatter(
-                name='marker numbers', x=[_when(t) for t, _ in labels],
-                y=[i] * len(labels), mode='text',
-                text=[text for _, text in labels], hoverinfo='skip',
-                textposition='middle right', textfont={'size': 10},
-                showlegend=False))
     return traces
 
 
@@ -116,9 +109,8 @@ def figure(report, probe_series):
         rows=len(heights), cols=1, shared_xaxes=True,
         vertical_spacing=(GAP_PX / float(total)) if groups else 0.0,
         row_heights=heights,
-        subplot_titles=[''] + ['%s latency, ms (slowest successful probe '
-                               'per second, log scale)' % api
-                               for api, _ in groups])
+        subplot_titles=[''] + ['%s latency (ms)' % api for api, _ in groups])
+    fig.update_annotations(font_size=13)
     if axis:
         for trace in _lane_traces(go, lanes, axis):
             fig.add_trace(trace, row=1, col=1)
@@ -161,6 +153,16 @@ def _decorate(fig, report, lanes, axis):
                       y0=first - 0.5, y1=last + 0.5, layer='below',
                       line={'width': 1, 'color': style.GROUP_LINE},
                       fillcolor=style.GROUP_FILL[n % 2])
+    for i, lane in enumerate(lanes):
+        if lane['kind'] != 'markers':
+            continue
+        for when, text in lanes_mod.marker_labels(lane, axis or (0, 1)):
+            # Annotations, not scatter text: they stand above the marker
+            # lines, on a white ground.
+            fig.add_annotation(x=_when(when), y=i, text=text, xref='x',
+                               yref='y', showarrow=False, xanchor='left',
+                               xshift=6, bgcolor='white',
+                               font={'size': 10, 'color': style.MARKER})
     for marker in report.get('markers') or []:
         when = _when(timeutil.to_epoch(marker['time']))
         fig.add_shape(type='line', xref='x', yref='paper', x0=when,
@@ -234,7 +236,8 @@ def _api_table(report):
                     html_escape.escape(r['series']),
                     _cell(_pct(r['uptime_pct'])),
                     _cell('%.2f s%s' % (r['downtime_s'], ' [%.2f .. %.2f]'
-                                        % tuple(bounds) if bounds else '')),
+                                        % tuple(bounds) if bounds
+                                        and r['windows'] else '')),
                     _cell(r['windows']),
                     _cell('%.2f s' % r['longest_s']),
                     _cell('%d / %d' % (r['failed'], r['total'])),
@@ -378,6 +381,10 @@ footer { color: #777; font-size: 0.85em; margin-top: 2em; }
 %(apis)s
 <h2>Timeline (UTC)</h2>
 %(legend)s
+<p class="note">One lane per probe series, grouped by API; hover a bar for
+its times, bounds, errors and markers; drag to zoom, double-click to reset.
+Under the lanes: the slowest successful probe of each second, per API
+(log scale).</p>
 %(chart)s
 %(markers)s
 %(persistent)s
