@@ -52,6 +52,7 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import timeutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
@@ -186,7 +187,7 @@ def verdict(report):
     for name, entry in sorted(services.items()):
         for violation in entry.get('violations', []):
             failures.append('uptime %s: %s' % (
-                name, violation.get('message', violation)))
+                name, tables.violation_text(violation, window=True)))
     failures += ['uptime ' + m for m in
                  uptime_summary.left_behind_messages(report['uptime'] or {})]
     return not failures, failures

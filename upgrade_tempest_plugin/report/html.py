@@ -43,7 +43,7 @@ def _when(epoch):
     return timeutil.to_datetime(epoch)
 
 
-def _bar_trace(go, name, items, width, hover=True):
+def _bar_trace(go, name, items, width, hover=True, edge=0):
     """One plotly bar trace of (lane index, (start, end), colour, hover)."""
     return go.Bar(
         name=name, orientation='h', width=width, showlegend=False,
@@ -51,8 +51,7 @@ def _bar_trace(go, name, items, width, hover=True):
         base=[_when(s) for _, (s, _), _, _ in items],
         x=[max(1.0, 1000.0 * (e - s)) for _, (s, e), _, _ in items],
         marker={'color': [c for _, _, c, _ in items],
-                'line': {'width': 1 if name == 'steps' else 0,
-                         'color': 'white'}},
+                'line': {'width': edge, 'color': 'white'}},
         hovertext=[h for _, _, _, h in items],
         hovertemplate='%{hovertext}<extra></extra>' if hover else None,
         hoverinfo=None if hover else 'skip')
@@ -79,10 +78,13 @@ def _lane_traces(go, lanes, axis):
                 continue
             name = ('%s %ss' % (lane['key'], bar['kind'])
                     if lane['kind'] == 'series' else lane['key'])
-            by_trace.setdefault(name, []).append(
+            by_trace.setdefault((name, lane['kind']), []).append(
                 (i, span, style.bar_color(bar), _hover(bar['hover'])))
-    for name, items in by_trace.items():
-        traces.append(_bar_trace(go, name, items, 0.55))
+    for (name, kind), items in by_trace.items():
+        # Only steps get a white edge, to part adjacent steps; on a
+        # window 3 px wide an edge would wash out its colour.
+        traces.append(_bar_trace(go, name, items, 0.55,
+                                 edge=1 if kind == 'steps' else 0))
     for i, lane in enumerate(lanes):
         if lane['kind'] == 'markers':
             traces.append(go.Scatter(
@@ -365,6 +367,7 @@ h1 { margin-bottom: 0.3em; } h2 { margin: 1.2em 0 0.4em; }
 table { border-collapse: collapse; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
 thead th { background: #eee; }
+#apis td:not(:last-child) { white-space: nowrap; }
 tr.pass td { background: #eef8ee; } tr.fail td { background: #fbe3e3; }
 tbody.pass > tr > th { background: #d7efd7; }
 tbody.fail > tr > th { background: #f5c4c4; }

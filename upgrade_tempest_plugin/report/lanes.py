@@ -130,9 +130,40 @@ def series_lane(name, api, entry):
             else None, 'bars': bars}
 
 
-def _short(text):
-    return text if len(text) <= MARKER_TEXT_MAX else (
-        text[:MARKER_TEXT_MAX - 3] + '...')
+def shorten(text, limit=MARKER_TEXT_MAX):
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
+def step_bar(i, s):
+    end = s.get('end_time') or s['start_time']
+    return {'id': 'step#%d' % i, 'kind': 'step', 'shade': step_shade(i),
+            'start': _t(s['start_time']), 'end': _t(end),
+            'ok': bool(s.get('ok', True)),
+            'hover': ['step: %s (%s)' % (s['name'], 'ok' if s.get('ok', True)
+                                         else 'FAILED'),
+                      '%s .. %s, %.1f s' % (_clock_of(s['start_time']),
+                                            _clock_of(end),
+                                            s.get('duration_s') or 0.0)]
+            + ([shorten(s['detail'])] if s.get('detail') else [])}
+
+
+def pack(bars):
+    """Split bars into rows where none overlaps another: a step that
+    spans others (a verify run in the background of the restarts) gets a
+    row of its own instead of hiding them. The shortest bars are placed
+    first, so the steps in sequence stay together on the first row and
+    the long ones in the background move down."""
+    rows = []
+    for bar in sorted(bars, key=lambda b: (b['end'] - b['start'],
+                                           b['start'])):
+        for row in rows:
+            if all(bar['end'] <= b['start'] or bar['start'] >= b['end']
+                   for b in row):
+                row.append(bar)
+                break
+        else:
+            rows.append([bar])
+    return [sorted(row, key=lambda b: b['start']) for row in rows]
 
 
 def event_lanes(report):
@@ -140,25 +171,13 @@ def event_lanes(report):
     lanes = []
     steps = [s for s in report.get('steps') or []
              if s.get('start_time') is not None]
-    if steps:
-        lanes.append({'key': 'steps', 'label': 'upgrade steps',
+    bars = [step_bar(i, s) for i, s in enumerate(steps)]
+    for row, packed in enumerate(pack(bars)):
+        lanes.append({'key': 'steps' if not row else 'steps %d' % (row + 1),
+                      'label': 'upgrade steps' if not row
+                      else 'upgrade steps (%d)' % (row + 1),
                       'group': EVENT_GROUP, 'kind': 'steps', 'span': None,
-                      'bars': [{
-                          'id': 'step#%d' % i, 'kind': 'step',
-                          'shade': step_shade(i),
-                          'start': _t(s['start_time']),
-                          'end': _t(s.get('end_time') or s['start_time']),
-                          'ok': bool(s.get('ok', True)),
-                          'hover': ['step: %s (%s)' % (
-                              s['name'], 'ok' if s.get('ok', True)
-                              else 'FAILED'),
-                              '%s .. %s, %.1f s' % (
-                                  _clock_of(s['start_time']), _clock_of(
-                                      s.get('end_time') or s['start_time']),
-                                  s.get('duration_s') or 0.0)]
-                          + ([_short(s['detail'])] if s.get('detail')
-                             else [])}
-                          for i, s in enumerate(steps)]})
+                      'bars': packed})
     markers = report.get('markers') or []
     if markers:
         lanes.append({'key': 'markers', 'label': 'markers',

@@ -20,6 +20,7 @@ HEAD_IN, REASON_IN, LANE_IN, AXIS_IN = 0.6, 0.17, 0.24, 0.45
 LATENCY_IN, LATENCY_GAP_IN = 0.75, 0.3
 LIST_LINE_IN = 0.16
 REASONS = 3
+REASON_CHARS = 110
 
 
 def _import_pyplot():
@@ -36,13 +37,14 @@ def _import_pyplot():
 
 def _marker_listing(markers):
     return ['%2d  %s  %s' % (n, lanes_mod.clock(timeutil.to_epoch(
-        m['time'])), lanes_mod._short(m['text']))
+        m['time'])), lanes_mod.shorten(m['text']))
         for n, m in enumerate(markers, 1)]
 
 
 def _reasons(report):
     failures = report['verdict']['failures']
-    reasons = [lanes_mod._short(r) for r in failures[:REASONS]]
+    reasons = [lanes_mod.shorten(r, REASON_CHARS)
+               for r in failures[:REASONS]]
     if len(failures) > REASONS:
         reasons.append('... and %d more (report.html)'
                        % (len(failures) - REASONS))

@@ -5,13 +5,28 @@ from upgrade_tempest_plugin.report import lanes as lanes_mod
 from upgrade_tempest_plugin.report import timeutil
 
 
+def violation_text(v, window=False):
+    """One line for a threshold violation (``thresholds.check``), and
+    with ``window`` the start and length of the window that broke it."""
+    if 'threshold' not in v:
+        return str(v.get('message', v))
+    actual = v.get('actual')
+    text = '%s %s %s limit %s' % (
+        v['threshold'], round(actual, 3) if isinstance(actual, float)
+        else actual, 'is below' if v['threshold'] == 'uptime %'
+        else 'exceeds', v.get('limit'))
+    w = v.get('window')
+    if window and w:
+        bounds = w.get('duration_bounds')
+        text += ' (window at %s UTC, %.2f s%s)' % (
+            lanes_mod.clock(timeutil.to_epoch(w['start'])), w['duration_s'],
+            ' [%.2f..%.2f]' % tuple(bounds) if bounds else '')
+    return text
+
+
 def threshold_result(entry, thresholds):
     """(passed, text) of one series against the run's thresholds."""
-    problems = ['%s %s %s %s' % (
-        v.get('threshold'), v.get('actual'),
-        'is below' if v.get('threshold') == 'uptime %' else 'exceeds',
-        v.get('limit')) if 'threshold' in v else v.get('message', str(v))
-        for v in entry.get('violations') or []]
+    problems = [violation_text(v) for v in entry.get('violations') or []]
     if entry.get('left_behind'):
         problems.append('probe resources left behind: %s'
                         % ', '.join(entry['left_behind']))

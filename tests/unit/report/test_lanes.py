@@ -141,6 +141,27 @@ class TestLanes(testtools.TestCase):
         self.assertEqual((0.0, 5.0), lanes.drawn(-50.0, 5.0, axis))
         self.assertIsNone(lanes.drawn(700.0, 710.0, axis))
 
+    def test_a_step_in_the_background_gets_its_own_lane(self):
+        report = self.report()
+        t = runs.T0
+        report['steps'].append({'name': 'verify during upgrade', 'ok': True,
+                                'start_time': ISO(t + 1),
+                                'end_time': ISO(t + 15)})
+        built = lanes.build(report)
+        self.assertEqual(['upgrade steps', 'upgrade steps (2)'],
+                         [lane['label'] for lane in built[:2]])
+        self.assertEqual(['cloud up', 'nova upgrade'],
+                         [b['hover'][0].split(': ')[1].split(' (')[0]
+                          for b in built[0]['bars']])
+        self.assertEqual(['step#2'], [b['id'] for b in built[1]['bars']])
+
+    def test_pack_keeps_touching_bars_on_one_row(self):
+        bars = [{'start': a, 'end': b} for a, b in
+                ((0, 10), (10, 12), (11, 13), (0, 30))]
+        self.assertEqual([[(0, 10), (10, 12)], [(11, 13)], [(0, 30)]],
+                         [[(b['start'], b['end']) for b in row]
+                          for row in lanes.pack(bars)])
+
     def test_close_markers_share_a_label(self):
         lane = {'bars': [{'start': t, 'number': n} for n, t in
                          enumerate((0.0, 0.5, 1.0, 50.0, 99.0), 1)]}

@@ -105,8 +105,9 @@ class TestCollect(ReportTestBase):
         report, _ = collect.collect(self.run_dir)
         self.assertFalse(report['verdict']['passed'])
         self.assertEqual(1, len(report['verdict']['failures']))
-        self.assertIn('uptime nova: nova: longest window (s) 2.0',
-                      report['verdict']['failures'][0])
+        self.assertEqual('uptime nova: longest window (s) 2.0 exceeds limit '
+                         '1.0 (window at 11:06:44.955 UTC, 2.00 s '
+                         '[1.88..2.12])', report['verdict']['failures'][0])
 
     def test_write_probe_leftovers_fail_verdict(self):
         self.full_run()

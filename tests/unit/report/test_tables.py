@@ -21,11 +21,11 @@ class TestTables(testtools.TestCase):
         violation = {'threshold': 'longest window (s)', 'limit': 1.0,
                      'actual': 2.0, 'message': 'long text'}
         self.assertEqual(
-            (False, 'longest window (s) 2.0 exceeds 1.0'),
+            (False, 'longest window (s) 2.0 exceeds limit 1.0'),
             tables.threshold_result({'violations': [violation]},
                                     {'max_window': 1.0}))
         self.assertEqual(
-            (False, 'uptime % 90.0 is below 99.0'),
+            (False, 'uptime % 90.0 is below limit 99.0'),
             tables.threshold_result({'violations': [{
                 'threshold': 'uptime %', 'limit': 99.0, 'actual': 90.0}]},
                 {'min_pct': 99.0}))
@@ -51,7 +51,7 @@ class TestTables(testtools.TestCase):
                          (nova['series'], nova['kind'], nova['uptime_pct'],
                           nova['windows'], nova['failed'], nova['total'],
                           nova['passed']))
-        self.assertEqual('longest window (s) 2.0 exceeds 1.0',
+        self.assertEqual('longest window (s) 2.0 exceeds limit 1.0',
                          nova['threshold'])
         self.assertEqual(2, len(nova['downtime_bounds']))
         self.assertEqual(('keepalive', True, 'within thresholds'),
