@@ -25,7 +25,9 @@ UTC strings, durations seconds::
       "uptime": {                  # null when no uptime summary was found
         "services": {"nova": {     # the uptime summary's entry, with the
             "uptime_pct": ..., "total_requests": ..., ...,  # seed keys
-            "windows": [...], "latency": {...}, "errors": {...},
+            "windows": [...],      # start/end and start_bounds/
+                                   # end_bounds as ISO times
+            "stalls": [...], "latency": {...}, "errors": {...},
             "violations": [...]}}, # threshold violations, if recorded
         "skipped": {"glance": "reason"},
         "thresholds": {"max_window": 1.0, ...}},  # the run's plan; {}
