@@ -8,8 +8,11 @@
 ``RUN_DIR`` is the ``[upgrade] output_dir`` of any run (local cloud or a
 real cloud) or a copy of it. Writes ``report.json`` (combined, schema in
 :mod:`upgrade_tempest_plugin.report.collect`), ``report.xml`` (JUnit),
-``report.html`` (self-contained, timeline chart) and ``timeline.png`` to
-``OUT`` (default ``RUN_DIR/report``), then prints the short summary.
+``report.html`` (self-contained: verdict, a table per API, the lane chart
+of every probe series with the upgrade steps, markers and verify runs)
+and ``timeline.png`` (the same lanes, 1600 px wide) to ``OUT`` (default
+``RUN_DIR/report``), then prints the short summary (verdict, one line per
+API, the first downtime windows).
 Library log lines (matplotlib, ...) are not shown unless ``-v`` (INFO and
 above) or ``--debug`` is given.
 

@@ -25,9 +25,13 @@ UTC strings, durations seconds::
       "uptime": {                  # null when no uptime summary was found
         "services": {"nova": {     # the uptime summary's entry, with the
             "uptime_pct": ..., "total_requests": ..., ...,  # seed keys
-            "windows": [...], "latency": {...}, "errors": {...},
+            "windows": [...],      # start/end and start_bounds/
+                                   # end_bounds as ISO times
+            "stalls": [...], "latency": {...}, "errors": {...},
             "violations": [...]}}, # threshold violations, if recorded
-        "skipped": {"glance": "reason"}},
+        "skipped": {"glance": "reason"},
+        "thresholds": {"max_window": 1.0, ...}},  # the run's plan; {}
+                                   # when it recorded none
       "markers": [{"time": "...", "text": "keystone upgrade: start"}],
       "persistent": [              # one entry per verify run, by start time
         {"file": "verify/...json", "label": "after", "passed": true,
@@ -50,6 +54,7 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import timeutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
@@ -59,7 +64,7 @@ SCHEMA_VERSION = 1
 REHEARSAL_FILE = 'rehearsal.json'
 
 _TIME_KEYS = ('start_time', 'end_time', 'start', 'end', 'time',
-              'generated_at')
+              'generated_at', 'start_bounds', 'end_bounds')
 
 
 class ReportError(Exception):
@@ -74,12 +79,18 @@ def _load_json(path):
         raise ReportError('cannot read %s: %s' % (path, exc))
 
 
+def _iso(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timeutil.to_iso(timeutil.to_epoch(value))
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return _iso_times(value)
+
+
 def _iso_times(value):
     """Copy ``value`` with the epoch times under known keys made ISO."""
     if isinstance(value, dict):
-        return {k: (timeutil.to_iso(timeutil.to_epoch(v))
-                    if k in _TIME_KEYS and isinstance(v, (int, float))
-                    else _iso_times(v))
+        return {k: (_iso(v) if k in _TIME_KEYS else _iso_times(v))
                 for k, v in value.items()}
     if isinstance(value, list):
         return [_iso_times(v) for v in value]
@@ -109,7 +120,9 @@ def _uptime(run_dir):
             series[name] = []
     markers = summary.get('markers') or markers_mod.load(directory)
     uptime = {'services': summary.get('services', {}),
-              'skipped': summary.get('skipped', {})}
+              'skipped': summary.get('skipped', {}),
+              'thresholds': (summary.get('plan') or {}).get('thresholds')
+              or {}}
     return uptime, markers, series
 
 
@@ -176,7 +189,7 @@ def verdict(report):
     for name, entry in sorted(services.items()):
         for violation in entry.get('violations', []):
             failures.append('uptime %s: %s' % (
-                name, violation.get('message', violation)))
+                name, tables.violation_text(violation, window=True)))
     failures += ['uptime ' + m for m in
                  uptime_summary.left_behind_messages(report['uptime'] or {})]
     return not failures, failures

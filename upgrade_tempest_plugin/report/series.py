@@ -1,14 +1,13 @@
-"""Per-second series of the probe logs, shared by the HTML and PNG charts.
+"""Per-second series of the probe logs, for the latency rows of the HTML
+and PNG timelines.
 
-A chart of every probe would be unreadable (10 probes/s x 6 services x
-hours); one point per second per service keeps every downtime visible:
-availability is the share of probes sent in that second that succeeded,
-latency the highest latency of a successful probe in that second.
+A line through every probe would be unreadable (10 probes/s x tens of
+series x hours); one point per second per series keeps every slow second
+visible: latency is the highest latency of a successful probe in that
+second, availability the share of the probes sent in it that succeeded.
 """
 
 import collections
-
-from upgrade_tempest_plugin.report import timeutil
 
 
 def per_second(records, bin_s=1.0):
@@ -26,16 +25,3 @@ def per_second(records, bin_s=1.0):
         bins[key] = (total, ok, worst)
     return [(key * bin_s, 100.0 * ok / total, worst)
             for key, (total, ok, worst) in bins.items()]
-
-
-def verify_spans(report):
-    """Return [(label, start_epoch, end_epoch, passed)] of verify runs."""
-    spans = []
-    for run in report.get('persistent', []):
-        start = timeutil.to_epoch(run.get('start_time'))
-        end = timeutil.to_epoch(run.get('end_time')) or start
-        if start is None:
-            continue
-        spans.append((run.get('label') or 'verify', start, end,
-                      run['passed']))
-    return spans

@@ -1,73 +1,102 @@
-"""The short summary a person reads first, on the console."""
+"""The short summary a person reads first, on the console.
+
+The verdict and its first reasons, one line per API (each of its series:
+uptime, windows, longest), the first downtime windows, one line for the
+persistent resources and one for the traced calls. Everything else is in
+report.html and report.json.
+"""
+
+from upgrade_tempest_plugin.report import lanes
+from upgrade_tempest_plugin.report import tables
+from upgrade_tempest_plugin.report import timeutil
+
+FIRST = 5
+NEAR_MAX = 60
 
 
 def _pct(value):
     return 'n/a' if value is None else '%.2f %%' % value
 
 
-def _ms(latency, key):
-    if not latency or latency.get(key) is None:
-        return 'n/a'
-    return '%.0f ms' % (1000.0 * latency[key])
+def _api_line(group):
+    rows = group['rows']
+    text = ', '.join('%s %s' % (r['kind'], _pct(r['uptime_pct']))
+                     for r in rows)
+    windows = sum(r['windows'] for r in rows)
+    if windows:
+        worst = max(rows, key=lambda r: r['longest_s'])
+        text += '; %d window%s, longest %.1f s (%s)' % (
+            windows, '' if windows == 1 else 's', worst['longest_s'],
+            worst['kind'])
+    return '  %-10s %-4s %s' % (group['api'], 'pass' if group['passed']
+                                else 'FAIL', text)
+
+
+def _window(series, w):
+    bounds = w.get('duration_bounds')
+    near = ', '.join(m['text'] for m in w.get('markers') or [])
+    if len(near) > NEAR_MAX:
+        near = near[:NEAR_MAX - 3] + '...'
+    return '  %s %-18s down %.2f s%s, %s%s' % (
+        lanes.clock(timeutil.to_epoch(w['start'])), series,
+        w['duration_s'], ' [%.2f..%.2f]' % tuple(bounds) if bounds else '',
+        ', '.join('%s x%d' % kv for kv in sorted(
+            (w.get('errors') or {}).items())) or 'no error recorded',
+        ', during: %s' % near if near else '')
 
 
 def render(report):
-    """Return the summary as a string (several lines)."""
-    lines = []
+    """Return the summary as a string (a few lines)."""
     verdict = report['verdict']
-    lines.append('Upgrade report: %s' % ('PASSED' if verdict['passed']
-                                         else 'FAILED'))
-    for failure in verdict['failures']:
-        lines.append('  - %s' % failure)
-    if report['steps']:
-        lines.append('Steps:')
-        for step in report['steps']:
-            lines.append('  %-4s %-45s %7.1f s' % (
-                'ok' if step.get('ok', True) else 'FAIL', step['name'],
-                step.get('duration_s') or 0.0))
-    uptime = report.get('uptime')
-    if uptime:
-        lines.append('API uptime:')
-        for name, entry in sorted(uptime['services'].items()):
-            lines.append(
-                '  %-14s %9s  %d/%d ok, %d window(s), longest %.1f s, '
-                'total down %.1f s, p95 %s' % (
-                    name, _pct(entry.get('uptime_pct')),
-                    entry.get('successful_requests', 0),
-                    entry.get('total_requests', 0),
-                    len(entry.get('windows', [])),
-                    entry.get('longest_downtime_s') or 0.0,
-                    entry.get('total_downtime_s') or 0.0,
-                    _ms(entry.get('latency'), 'p95')))
-            for window in entry.get('windows', []):
-                near = ', '.join(m['text'] for m in window.get('markers', []))
-                bounds = window.get('duration_bounds')
-                lines.append('      down %s .. %s (%.2f s%s, %s)%s' % (
-                    window['start'], window['end'], window['duration_s'],
-                    ' [%.2f..%.2f]' % tuple(bounds) if bounds else '',
-                    ', '.join('%s x%d' % kv for kv in sorted(
-                        window.get('errors', {}).items())),
-                    ' during: %s' % near if near else ''))
-        for name, reason in sorted(uptime.get('skipped', {}).items()):
-            lines.append('  %-14s skipped: %s' % (name, reason))
-    if report['persistent']:
-        lines.append('Persistent resources:')
-        for run in report['persistent']:
-            lines.append('  verify %-12s %s: %d resource(s) checked, '
-                         '%d difference(s)' % (
-                             run['label'] or '-', 'ok' if run['passed']
-                             else 'FAILED',
-                             len(run.get('resources_checked', [])),
-                             len(run.get('differences', []))))
-            for diff in run.get('differences', []):
-                lines.append('      %s %s: %s expected %r, got %r' % (
-                    diff.get('resource_type'), diff.get('name'),
-                    diff.get('field'), diff.get('expected'),
-                    diff.get('actual')))
-    stats = report['stats']
+    lines = ['Upgrade report: %s' % ('PASSED' if verdict['passed']
+                                     else 'FAILED')]
+    failures = verdict['failures']
+    lines += ['  - %s' % f for f in failures[:FIRST]]
+    if len(failures) > FIRST:
+        lines.append('  - ... and %d more (report.html)'
+                     % (len(failures) - FIRST))
+    uptime = report.get('uptime') or {}
+    if uptime.get('services') and not any(
+            v is not None for v in (uptime.get('thresholds') or {}).values()):
+        lines.append('  (no uptime thresholds set: downtime is measured, '
+                     'not judged)')
+    steps = report.get('steps') or []
+    if steps:
+        bad = sum(1 for s in steps if not s.get('ok', True))
+        lines.append('Rehearsal steps: %d, %s' % (
+            len(steps), '%d failed' % bad if bad else 'all ok'))
+    groups = tables.api_rows(report)
+    if groups:
+        lines.append('APIs:')
+        lines += [_api_line(group) for group in groups]
+    for name, reason in sorted((uptime.get('skipped') or {}).items()):
+        lines.append('  %-10s skipped: %s' % (name, reason))
+    first, more = tables.first_windows(report, FIRST)
+    if first:
+        lines.append('First downtime windows (UTC):')
+        lines += [_window(name, w) for name, w in first]
+        if more:
+            lines.append('  ... and %d more (report.html)' % more)
+    runs = tables.persistent_rows(report)
+    if runs:
+        lines.append('Persistent resources: %s' % '; '.join(
+            'verify %s %s (%d checked, %d difference%s)' % (
+                r['run'], 'ok' if r['passed'] else 'FAILED', r['checked'],
+                len(r['differences']),
+                '' if len(r['differences']) == 1 else 's') for r in runs))
+        diffs = [(r['run'], d) for r in runs for d in r['differences']]
+        lines += ['  %s: %s %s expected %r, got %r' % (
+            run, d['resource'], d['field'], d['expected'], d['actual'])
+            for run, d in diffs[:FIRST]]
+        if len(diffs) > FIRST:
+            lines.append('  ... and %d more (report.html)'
+                         % (len(diffs) - FIRST))
+    stats = tables.stats_rows(report)
     if stats:
-        calls = sum(s['passes'] + s['failures'] for s in stats.values())
-        failed = sum(s['failures'] for s in stats.values())
-        lines.append('Traced API calls: %d in %d method(s), %d failed'
-                     % (calls, len(stats), failed))
+        failed = [r for r in stats if r['failures']]
+        lines.append('Traced API calls: %d in %d method(s), %d failed%s' % (
+            sum(r['passes'] + r['failures'] for r in stats), len(stats),
+            sum(r['failures'] for r in stats),
+            ' (most: %s x%d)' % (failed[0]['method'], failed[0]['failures'])
+            if failed else ''))
     return '\n'.join(lines) + '\n'

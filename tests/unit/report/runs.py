@@ -14,9 +14,10 @@ T0 = 1795000000.0          # 2026-11-18T11:06:40Z
 
 
 def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None):
-    """Probe logs for each service in ``outages``: {name: [(start, end)]}
+    """Probe logs for each series in ``outages``: {name: [(start, end)]}
     (offsets from T0 in seconds during which probes fail); ``thresholds``
-    as a run's plan records them."""
+    as a run's plan records them. A series ``<api>-<kind>`` is recorded
+    as the runner does: service ``<api>``, keepalive or write."""
     directory = os.path.join(run_dir, 'uptime')
     if thresholds:
         os.makedirs(directory, exist_ok=True)
@@ -30,8 +31,11 @@ def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None):
                        'ok': not failing, 'status': 503 if failing else 200,
                        'error': 'HTTP 503' if failing else None})
         log.close()
+        api, _, kind = name.partition('-')
         probelog.write_meta(directory, name, {
-            'service': name, 'kind': 'read', 'rate': float(rate),
+            'service': api, 'kind': 'write' if kind == 'write' else 'read',
+            'connection': 'keepalive' if kind == 'keepalive' else 'new',
+            'rate': float(rate),
             'timeout': 2.0, 'start_time': T0,
             'end_time': T0 + seconds})
     markers.add(directory, 'restart nova', now=T0 + 4.9)
@@ -68,3 +72,28 @@ def write_stats(run_dir, name, passes, failures=0):
         method.add_failure(0.02, 'HTTP 503', 'ServerFault', 'boom',
                            ['x.py:1 in f'])
     return stats.save(os.path.join(run_dir, 'stats', '%s.json' % name))
+
+
+APIS = ('barbican', 'cinder', 'designate', 'glance', 'heat', 'keystone',
+        'neutron', 'nova', 'octavia', 'swift')
+KINDS = ('', '-keepalive', '-lb', '-write')
+
+
+def write_many_lanes(run_dir, apis=APIS, kinds=KINDS, seconds=20, rate=2):
+    """A run with ``len(apis) * len(kinds)`` series (40 by default), each
+    down once (a short window, at a time of its own) and some twice, with
+    verify runs: the crowded timeline the PNG must keep readable."""
+    outages = {}
+    for a, api in enumerate(apis):
+        for k, kind in enumerate(kinds):
+            start = 1.0 + (a * len(kinds) + k) * (seconds - 3.0) / (
+                len(apis) * len(kinds))
+            down = [(start, start + 1.0)]
+            if (a + k) % 5 == 0:
+                down.append((seconds - 2.0, seconds - 1.0))
+            outages[api + kind] = down
+    directory = write_uptime(run_dir, outages, seconds=seconds, rate=rate)
+    write_verify(run_dir, 'during', 6.0)
+    write_verify(run_dir, 'after', seconds - 1.0,
+                 [('volume', 'vol-1', 'size', 1, 2)])
+    return directory

@@ -89,8 +89,9 @@ class TestCollect(ReportTestBase):
         report, _ = collect.collect(self.run_dir)
         window = report['uptime']['services']['nova']['windows'][0]
         line = [ln for ln in text.render(report).splitlines()
-                if ln.strip().startswith('down ')][0]
-        self.assertIn('(%.2f s [%.2f..%.2f], HTTP 503 x20)' % (
+                if ' down ' in ln][0]
+        self.assertIn('nova', line)
+        self.assertIn('down %.2f s [%.2f..%.2f], HTTP 503 x20' % (
             window['duration_s'], window['duration_bounds'][0],
             window['duration_bounds'][1]), line)
 
@@ -104,8 +105,9 @@ class TestCollect(ReportTestBase):
         report, _ = collect.collect(self.run_dir)
         self.assertFalse(report['verdict']['passed'])
         self.assertEqual(1, len(report['verdict']['failures']))
-        self.assertIn('uptime nova: nova: longest window (s) 2.0',
-                      report['verdict']['failures'][0])
+        self.assertEqual('uptime nova: longest window (s) 2.0 exceeds limit '
+                         '1.0 (window at 11:06:44.955 UTC, 2.00 s '
+                         '[1.88..2.12])', report['verdict']['failures'][0])
 
     def test_write_probe_leftovers_fail_verdict(self):
         self.full_run()
@@ -188,9 +190,12 @@ class TestCommand(ReportTestBase):
             self.assertEqual(b'\x89PNG', f.read(4))
         with open(os.path.join(out_dir, 'report.html')) as f:
             page = f.read()
-        for name in ('nova availability', 'nova downtime', 'cinder latency',
-                     'markers', 'verify runs'):
+        for name in ('nova windows', 'probed period', 'markers',
+                     'verify during', 'cinder latency'):
             self.assertIn('"name":"%s"' % name, page)
+        self.assertIn('"ticktext":["markers","verify during","verify after",'
+                      '"cinder","nova"]', page)
+        self.assertIn('<table id="apis"', page)
         # plotly.js is embedded: the page opens offline.
         self.assertFalse(re.search(r'<script[^>]+src=', page),
                          'the page loads an external script')
@@ -203,7 +208,7 @@ class TestCommand(ReportTestBase):
         self.full_run(differences=[('volume', 'vol-1', 'size', 1, 2)])
         code, _, text = self.build()
         self.assertEqual(cmd.EXIT_FAILED, code)
-        self.assertIn("volume vol-1: size expected 1, got 2", text)
+        self.assertIn("after: volume vol-1 size expected 1, got 2", text)
         tree = ET.parse(os.path.join(self.run_dir, 'report', 'report.xml'))
         failures = tree.getroot().findall('.//failure')
         self.assertEqual(1, len(failures))

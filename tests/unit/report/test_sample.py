@@ -73,3 +73,38 @@ class TestSavedRehearsal(testtools.TestCase):
                      for s in self.report['stats'].values())
         self.assertEqual(total, merged)
         self.assertGreater(merged, 0)
+
+
+class TestSavedKeepaliveRehearsal(testtools.TestCase):
+    """A rehearsal with two series per API (new connection, keepalive),
+    window bounds and stalls, saved from a fresh run of main."""
+
+    def setUp(self):
+        super().setUp()
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work, True)
+        run_dir = os.path.join(work, 'run')
+        shutil.copytree(SAMPLE + '-keepalive', run_dir)
+        self.out = io.StringIO()
+        self.code, _ = cmd.build(run_dir, out=self.out)
+        with open(os.path.join(run_dir, 'report', 'report.json')) as f:
+            self.report = json.load(f)
+
+    def test_summary_one_line_per_api(self):
+        self.assertEqual(cmd.EXIT_PASSED, self.code, self.out.getvalue())
+        lines = self.out.getvalue().splitlines()
+        apis = lines[lines.index('APIs:') + 1:lines.index('APIs:') + 7]
+        self.assertEqual(['cinder', 'glance', 'keystone', 'neutron', 'nova',
+                          'swift'], [line.split()[0] for line in apis])
+        for line in apis:
+            self.assertIn('new ', line)
+            self.assertIn('keepalive ', line)
+
+    def test_window_bounds_are_iso_times(self):
+        window = self.report['uptime']['services']['nova']['windows'][0]
+        self.assertTrue(window['start'].endswith('Z'))
+        self.assertEqual(2, len(window['start_bounds']))
+        self.assertTrue(all(b.endswith('Z') for b in
+                            window['start_bounds'] + window['end_bounds']))
+        self.assertEqual({}, {k: v for k, v in self.report['uptime'][
+            'thresholds'].items() if v is not None})

@@ -1,0 +1,120 @@
+import shutil
+import tempfile
+
+import testtools
+
+from tests.unit.report import runs
+from upgrade_tempest_plugin.report import collect
+from upgrade_tempest_plugin.report import png
+from upgrade_tempest_plugin.report import tables
+from upgrade_tempest_plugin.report import text
+
+
+class TestTables(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.run_dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.run_dir, True)
+
+    def test_threshold_result(self):
+        violation = {'threshold': 'longest window (s)', 'limit': 1.0,
+                     'actual': 2.0, 'message': 'long text'}
+        self.assertEqual(
+            (False, 'longest window (s) 2.0 exceeds limit 1.0'),
+            tables.threshold_result({'violations': [violation]},
+                                    {'max_window': 1.0}))
+        self.assertEqual(
+            (False, 'uptime % 90.0 is below limit 99.0'),
+            tables.threshold_result({'violations': [{
+                'threshold': 'uptime %', 'limit': 99.0, 'actual': 90.0}]},
+                {'min_pct': 99.0}))
+        self.assertEqual(
+            (False, 'probe resources left behind: p-1'),
+            tables.threshold_result({'left_behind': ['p-1']}, {}))
+        self.assertEqual((True, 'within thresholds'),
+                         tables.threshold_result({}, {'max_window': 1.0}))
+        self.assertEqual((True, 'no thresholds set'),
+                         tables.threshold_result({}, {'max_window': None}))
+
+    def test_api_rows_of_a_run_with_thresholds(self):
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
+                                         'nova-keepalive': [],
+                                         'cinder': []},
+                          thresholds={'max_window': 1.0})
+        report, _ = collect.collect(self.run_dir)
+        groups = tables.api_rows(report)
+        self.assertEqual([('cinder', True), ('nova', False)],
+                         [(g['api'], g['passed']) for g in groups])
+        nova, keepalive = groups[1]['rows']
+        self.assertEqual(('nova', 'new', 90.0, 1, 20, 200, False),
+                         (nova['series'], nova['kind'], nova['uptime_pct'],
+                          nova['windows'], nova['failed'], nova['total'],
+                          nova['passed']))
+        self.assertEqual('longest window (s) 2.0 exceeds limit 1.0',
+                         nova['threshold'])
+        self.assertEqual(2, len(nova['downtime_bounds']))
+        self.assertEqual(('keepalive', True, 'within thresholds'),
+                         (keepalive['kind'], keepalive['passed'],
+                          keepalive['threshold']))
+
+    def test_first_windows_by_time(self):
+        runs.write_uptime(self.run_dir, {'nova': [(5.0, 6.0), (12.0, 13.0)],
+                                         'cinder': [(8.0, 9.0)]})
+        report, _ = collect.collect(self.run_dir)
+        first, more = tables.first_windows(report, 2)
+        self.assertEqual(['nova', 'cinder'], [name for name, _ in first])
+        self.assertEqual(1, more)
+
+    def test_persistent_and_stats_rows(self):
+        runs.write_verify(self.run_dir, 'after', 1.0,
+                          [('volume', 'vol-1', 'size', 1, 2)])
+        runs.write_stats(self.run_dir, 'a', 3, 2)
+        report, _ = collect.collect(self.run_dir)
+        self.assertEqual([{'run': 'after', 'passed': False, 'checked': 3,
+                           'failed_resources': 1, 'differences': [
+                               {'resource': 'volume vol-1', 'field': 'size',
+                                'expected': 1, 'actual': 2}]}],
+                         tables.persistent_rows(report))
+        row, = tables.stats_rows(report)
+        self.assertEqual(('VolumesClient:show_volume', 3, 2, 0),
+                         (row['method'], row['passes'], row['failures'],
+                          row['whitelisted']))
+        self.assertIsNotNone(row['p95_s'])
+
+
+class TestShortOutputs(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.run_dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.run_dir, True)
+        runs.write_many_lanes(self.run_dir)
+        self.report, self.probes = collect.collect(self.run_dir)
+
+    def test_console_summary_is_one_line_per_api(self):
+        lines = text.render(self.report).splitlines()
+        self.assertEqual('Upgrade report: FAILED', lines[0])
+        api_lines = lines[lines.index('APIs:') + 1:][:len(runs.APIS)]
+        self.assertEqual(list(runs.APIS), [ln.split()[0] for ln in api_lines])
+        self.assertIn('  nova       pass new 95.00 %, keepalive 95.00 %, '
+                      'lb 95.00 %, write 90.00 %; 5 windows, longest 1.0 s '
+                      '(new)', lines)
+        self.assertLess(len(lines), 25)
+        self.assertIn('  ... and 42 more (report.html)', lines)
+
+    def test_png_of_forty_lanes_is_1600_px_wide_and_readable(self):
+        layout = png.draw(self.report, self.probes,
+                          self.run_dir + '/timeline.png')
+        self.assertEqual(1600, layout['size'][0])
+        series = [lane for lane in layout['lanes']
+                  if lane['group'] != 'events']
+        self.assertEqual(40, len(series))
+        for lane in layout['lanes']:
+            self.assertGreaterEqual(lane['bottom'] - lane['top'], 20.0,
+                                    lane['label'])
+        windows = [b for b in layout['bars'] if b['kind'] == 'window']
+        self.assertEqual(sum(len(s['windows']) for s in self.report[
+            'uptime']['services'].values()), len(windows))
+        for bar in windows:
+            self.assertGreaterEqual(bar['right'] - bar['left'], 2.0)

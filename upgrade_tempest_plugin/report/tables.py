@@ -1,0 +1,111 @@
+"""The rows of the report's tables, shared by the HTML page and the
+console summary: plain values, formatted by the renderers."""
+
+from upgrade_tempest_plugin.report import lanes as lanes_mod
+from upgrade_tempest_plugin.report import timeutil
+
+
+def violation_text(v, window=False):
+    """One line for a threshold violation (``thresholds.check``), and
+    with ``window`` the start and length of the window that broke it."""
+    if 'threshold' not in v:
+        return str(v.get('message', v))
+    actual = v.get('actual')
+    text = '%s %s %s limit %s' % (
+        v['threshold'], round(actual, 3) if isinstance(actual, float)
+        else actual, 'is below' if v['threshold'] == 'uptime %'
+        else 'exceeds', v.get('limit'))
+    w = v.get('window')
+    if window and w:
+        bounds = w.get('duration_bounds')
+        text += ' (window at %s UTC, %.2f s%s)' % (
+            lanes_mod.clock(timeutil.to_epoch(w['start'])), w['duration_s'],
+            ' [%.2f..%.2f]' % tuple(bounds) if bounds else '')
+    return text
+
+
+def threshold_result(entry, thresholds):
+    """(passed, text) of one series against the run's thresholds."""
+    problems = [violation_text(v) for v in entry.get('violations') or []]
+    if entry.get('left_behind'):
+        problems.append('probe resources left behind: %s'
+                        % ', '.join(entry['left_behind']))
+    if problems:
+        return False, '; '.join(problems)
+    if not any(v is not None for v in (thresholds or {}).values()):
+        return True, 'no thresholds set'
+    return True, 'within thresholds'
+
+
+def series_row(name, api, entry, thresholds):
+    windows = entry.get('windows') or []
+    passed, result = threshold_result(entry, thresholds)
+    return {
+        'series': name, 'kind': lanes_mod.kind_of(name, api),
+        'uptime_pct': entry.get('uptime_pct'),
+        'downtime_s': entry.get('total_downtime_s') or 0.0,
+        'downtime_bounds': entry.get('total_downtime_bounds'),
+        'windows': len(windows),
+        'longest_s': entry.get('longest_downtime_s') or 0.0,
+        'failed': entry.get('failed_requests', 0),
+        'total': entry.get('total_requests', 0),
+        'p95_s': (entry.get('latency') or {}).get('p95'),
+        'stalls': len(entry.get('stalls') or []),
+        'passed': passed, 'threshold': result}
+
+
+def api_rows(report):
+    """Return [{api, passed, rows: [series_row]}] grouped by API."""
+    uptime = report.get('uptime') or {}
+    services = uptime.get('services') or {}
+    thresholds = uptime.get('thresholds') or {}
+    out = []
+    for api, names in lanes_mod.api_groups(services):
+        rows = [series_row(n, api, services[n], thresholds) for n in names]
+        out.append({'api': api, 'passed': all(r['passed'] for r in rows),
+                    'rows': rows})
+    return out
+
+
+def first_windows(report, limit=5):
+    """Return (the first ``limit`` downtime windows of every series by
+    start time as (series, window), how many more there are)."""
+    services = (report.get('uptime') or {}).get('services') or {}
+    found = sorted(((timeutil.to_epoch(w['start']), name, w)
+                    for name, entry in services.items()
+                    for w in entry.get('windows') or []),
+                   key=lambda item: (item[0], item[1]))
+    return ([(name, w) for _, name, w in found[:limit]],
+            max(0, len(found) - limit))
+
+
+def persistent_rows(report):
+    """Return [{run, passed, checked, differences: [{resource, field,
+    expected, actual}]}], one per verify run."""
+    out = []
+    for run in report.get('persistent') or []:
+        out.append({
+            'run': run.get('label') or run.get('file'),
+            'passed': run['passed'],
+            'checked': len(run.get('resources_checked') or []),
+            'failed_resources': sum(1 for r in run.get('resources_checked')
+                                    or [] if not r.get('ok', True)),
+            'differences': [{
+                'resource': '%s %s' % (d.get('resource_type'),
+                                       d.get('name')),
+                'field': d.get('field'), 'expected': d.get('expected'),
+                'actual': d.get('actual')}
+                for d in run.get('differences') or []]})
+    return out
+
+
+def stats_rows(report):
+    """Return the traced API calls, [{method, passes, failures,
+    whitelisted, p95_s, errors}], most failures first."""
+    rows = [{'method': method, 'passes': s.get('passes', 0),
+             'failures': s.get('failures', 0),
+             'whitelisted': s.get('whitelisted', 0),
+             'p95_s': (s.get('latency') or {}).get('p95'),
+             'errors': s.get('errors') or {}}
+            for method, s in (report.get('stats') or {}).items()]
+    return sorted(rows, key=lambda r: (-r['failures'], r['method']))
