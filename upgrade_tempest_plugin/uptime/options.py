@@ -59,6 +59,15 @@ OPTS = [
                       'They date the edges of the read series\' windows to '
                       '~0.1 s; each window\'s bounds still come from its '
                       'own series. 0: no pulse series.'),
+    cfg.FloatOpt('uptime_recovery_interval',
+                 default=0.1, min=0.0,
+                 help='After a probe found the connection refused or reset '
+                      '(the API\'s process absent: probing it costs it '
+                      'nothing), probe again every this many seconds '
+                      'between the ticks until it is not, so the end of '
+                      'the outage is dated to that interval. These '
+                      'recovery probes are not counted in uptime_pct. 0: '
+                      'off.'),
     cfg.IntOpt('uptime_iterations',
                default=0, min=0,
                help='Ticks per series (probes sent, plus ticks skipped '

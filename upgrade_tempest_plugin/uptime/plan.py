@@ -33,7 +33,7 @@ class Plan(object):
     def __init__(self, config_file, output_dir, services, rate=1.0,
                  timeout=2.0, service_rates=None, write_probes=False,
                  write_rate=1.0, keepalive=True, pulse_rate=10.0,
-                 max_outstanding=1,
+                 recovery_interval=0.1, max_outstanding=1,
                  abandon_after=20.0,
                  stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,
@@ -48,6 +48,7 @@ class Plan(object):
         self.write_rate = float(write_rate)
         self.keepalive = bool(keepalive)
         self.pulse_rate = float(pulse_rate or 0.0)
+        self.recovery_interval = float(recovery_interval or 0.0)
         self.max_outstanding = int(max_outstanding)
         self.abandon_after = max(float(abandon_after), self.timeout)
         self.stall_threshold = float(stall_threshold)
@@ -77,6 +78,9 @@ class Plan(object):
         if bad:
             raise UptimeError('service rates name unknown service %s'
                               % ', '.join(bad))
+        if self.recovery_interval < 0:
+            raise UptimeError('recovery interval must be 0 (off) or '
+                              'positive, got %s' % self.recovery_interval)
         if self.pulse_rate < 0:
             raise UptimeError('pulse rate must be 0 (off) or positive, got '
                               '%s' % self.pulse_rate)
@@ -114,6 +118,7 @@ class Plan(object):
                 'stall_threshold': self.stall_threshold,
                 'keepalive': self.keepalive,
                 'pulse_rate': self.pulse_rate,
+                'recovery_interval': self.recovery_interval,
                 'write_probes': self.write_probes,
                 'thresholds': self.thresholds}
 
@@ -176,6 +181,7 @@ def from_config(conf, config_file, services=None, output_dir=None,
         keepalive=up.uptime_keepalive_series,
         pulse_rate=(up.uptime_pulse_rate if pulse_rate is None
                     else pulse_rate),
+        recovery_interval=up.uptime_recovery_interval,
         max_outstanding=up.uptime_max_outstanding,
         abandon_after=up.uptime_abandon_after,
         stall_threshold=up.uptime_stall_threshold,

@@ -93,6 +93,7 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
                 'timeout': plan.timeout,
                 'max_outstanding': plan.max_outstanding,
                 'abandon_after': plan.abandon_after,
+                'recovery_interval': plan.recovery_interval,
                 'iterations': plan.iterations,
                 'duration': plan.duration, 'sentinel': plan.sentinel,
                 'phase': phase, 'epoch': epoch,

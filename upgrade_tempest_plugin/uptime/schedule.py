@@ -17,7 +17,7 @@ it tells when the API served again.
 
 Each finished probe is handed to ``on_result`` as a dict::
 
-    {seq, time, latency, ok, status, error, answered, skipped}
+    {seq, time, latency, ok, status, error, answered, skipped[, extra]}
 
 ``time``: wall-clock send time (epoch s); ``latency``: seconds until the
 answer or the failure (until ``abandon_after`` or the end of the run if
@@ -25,6 +25,15 @@ neither came); ``ok``: answered with success within ``timeout``;
 ``answered``: the API sent an HTTP answer (late or not, success or error);
 ``skipped``: ticks not sent just before this probe because
 ``max_outstanding`` probes were open.
+
+*Recovery probes* (``recovery_interval``): after a probe found the
+connection refused or reset, the API's process is not there (stopped,
+restarting, firewalled), and a probe costs it nothing; the scheduler then
+also sends a probe every ``recovery_interval`` s between its ticks, until
+one is not refused, so the end of the outage is dated to that interval by
+the series' own evidence. They are flagged ``extra`` and are not ticks:
+the summary counts uptime over the ticks' probes only. An API answering
+errors or nothing is not probed faster.
 
 The clock is injectable (``Clock``: ``monotonic``, ``time``, ``sleep``) so
 unit tests drive the schedule with a fake clock. Between ticks the loop
@@ -37,6 +46,9 @@ import threading
 import time
 
 from upgrade_tempest_plugin.common import errors
+
+# failures that show the API's process absent: probing them costs it nothing
+_ABSENT = (errors.CONNECTION_REFUSED, errors.CONNECTION_RESET)
 
 
 class Clock(object):
@@ -56,7 +68,7 @@ class Scheduler(object):
 
     def __init__(self, probe, rate, timeout, on_result, clock=None,
                  classify=errors.classify, max_outstanding=1,
-                 abandon_after=None, poll=0.1):
+                 abandon_after=None, poll=0.1, recovery_interval=None):
         if rate <= 0 or timeout <= 0:
             raise ValueError('rate and timeout must be positive')
         if max_outstanding < 1:
@@ -71,6 +83,11 @@ class Scheduler(object):
         # A safety net only: the HTTP layer ends a request at this limit.
         self.abandon_after = max(abandon_after or 0, timeout)
         self.poll = poll
+        self.recovery_interval = (
+            recovery_interval if recovery_interval and
+            recovery_interval < self.interval else None)
+        self.recovery = 0         # recovery probes sent
+        self._recover_at = None   # monotonic time of the next one
         self.sent = 0
         self.skipped = 0          # ticks not sent: max_outstanding open
         self.late_ticks = 0       # ticks missed: the prober was starved
@@ -89,14 +106,22 @@ class Scheduler(object):
                 latency = self.clock.monotonic() - started[0]
             if ok and latency > self.timeout:
                 ok, error = False, errors.TIMEOUT
-            self.on_result({'seq': seq, 'time': started[1],
-                            'latency': round(latency, 6), 'ok': ok,
-                            'status': status, 'error': error,
-                            'answered': answered, 'skipped': started[2]})
+            if self.recovery_interval and error in _ABSENT:
+                self._recover_at = started[0] + latency + \
+                    self.recovery_interval
+            else:
+                self._recover_at = None
+            result = {'seq': seq, 'time': started[1],
+                      'latency': round(latency, 6), 'ok': ok,
+                      'status': status, 'error': error,
+                      'answered': answered, 'skipped': started[2]}
+            if started[3]:
+                result['extra'] = True
+            self.on_result(result)
 
     def _abandon(self, now, limit):
         """Record probes open for ``limit`` s as unanswered time-outs."""
-        for seq, (mono, _wall, _s) in sorted(self._pending.items()):
+        for seq, (mono, _wall, _s, _x) in sorted(self._pending.items()):
             if now - mono >= limit:
                 self._finish(seq, False, None, errors.TIMEOUT, False,
                              latency=now - mono)
@@ -115,17 +140,27 @@ class Scheduler(object):
             with self._lock:
                 self._alive -= 1
 
-    def _tick(self):
-        """Send a probe, or count the tick skipped if too many are open."""
+    def _tick(self, extra=False):
+        """Send a probe, or count the tick skipped if too many are open.
+
+        ``extra``: a recovery probe, sent only when none is open.
+        """
         mono, wall = self.clock.monotonic(), self.clock.time()
         with self._lock:
-            if len(self._pending) >= self.max_outstanding:
+            if extra:
+                if self._pending:
+                    return
+                self._recover_at = None
+                self.recovery += 1
+            elif len(self._pending) >= self.max_outstanding:
                 self.skipped += 1
                 self._skipped_run += 1
                 return
             seq = self.sent
-            self._pending[seq] = (mono, wall, self._skipped_run)
-            self._skipped_run = 0
+            self._pending[seq] = (mono, wall,
+                                  0 if extra else self._skipped_run, extra)
+            if not extra:
+                self._skipped_run = 0
             self._alive += 1
             self.sent += 1
         threading.Thread(target=self._run_probe, args=(seq,),
@@ -162,7 +197,15 @@ class Scheduler(object):
                 covered = now - start_mono
                 break
             if now < due:
-                self.clock.sleep(min(due - now, self.poll))
+                recover = self._recover_at
+                if recover is not None and now >= recover and \
+                        due - now > self.recovery_interval / 2.0:
+                    self._tick(extra=True)
+                    continue
+                wait = min(due - now, self.poll)
+                if recover is not None:
+                    wait = min(wait, max(recover - now, 0.001))
+                self.clock.sleep(wait)
                 continue
             if now - due >= self.interval:
                 # Starved of CPU (or suspended): keep the grid, no burst.

@@ -16,7 +16,8 @@ seconds)::
                                     # keystone, glance; write probes
                                     # are separate series "<name>-write"
           "uptime_pct": 99.1,       # 100 * successful / total probes
-          "total_requests": 600,
+          "total_requests": 600,    # probes sent on the ticks (recovery
+                                    # probes apart: "recovery_probes")
           "successful_requests": 594,
           "failed_requests": 6,
           "start_time": 1767225600.0,   # first probe sent
@@ -72,15 +73,18 @@ def service_summary(records, meta=None, markers=(),
     0.1 ms resolution).
     """
     meta = meta or {}
-    total = ok = late = skipped = 0
+    total = ok = late = skipped = recovery = 0
     errors, latencies = {}, collections.Counter()
     first = last = None
     for r in records:
-        total += 1
-        skipped += r.get('skipped') or 0
         first = r['time'] if first is None else min(first, r['time'])
         done = r['time'] + r.get('latency', 0)
         last = done if last is None else max(last, done)
+        if r.get('extra'):      # a recovery probe: evidence, not a tick
+            recovery += 1
+            continue
+        total += 1
+        skipped += r.get('skipped') or 0
         if r['ok']:
             ok += 1
             latencies[round(r['latency'], 4)] += 1
@@ -119,6 +123,7 @@ def service_summary(records, meta=None, markers=(),
         'stalls': stalls,
         'skipped_ticks': meta.get('skipped_ticks', skipped),
         'late_answers': late,
+        'recovery_probes': recovery,
         'latency': latency,
         'errors': errors,
     }

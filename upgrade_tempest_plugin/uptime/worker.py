@@ -66,7 +66,8 @@ def probe_loop(args, probe, stop, meta=None):
     sched = schedule.Scheduler(
         probe, args['rate'], args['timeout'], log.write,
         max_outstanding=args.get('max_outstanding', 1),
-        abandon_after=args.get('abandon_after'))
+        abandon_after=args.get('abandon_after'),
+        recovery_interval=args.get('recovery_interval'))
     try:
         start, end = sched.run(
             stop_condition(stop, args.get('sentinel'), args.get('parent')),
@@ -76,7 +77,8 @@ def probe_loop(args, probe, stop, meta=None):
     finally:
         log.close()
     meta.update(start_time=start, end_time=end, sent=sched.sent,
-                skipped_ticks=sched.skipped, late_ticks=sched.late_ticks)
+                skipped_ticks=sched.skipped, late_ticks=sched.late_ticks,
+                recovery_probes=sched.recovery)
     probelog.write_meta(directory, series, meta)
     LOG.info('%s: %d probes sent, %d ticks skipped (probes open), %d '
              'late ticks (prober starved)', series, sched.sent,

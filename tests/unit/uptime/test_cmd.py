@@ -104,7 +104,7 @@ class RunExitTest(testtools.TestCase):
             uptime_write_rate=1.0, uptime_max_total_downtime=None,
             uptime_max_window=None, uptime_min_pct=None,
             uptime_until_sentinel=False, uptime_keepalive_series=False,
-            uptime_pulse_rate=0.0,
+            uptime_pulse_rate=0.0, uptime_recovery_interval=0.0,
             uptime_max_outstanding=1, uptime_abandon_after=20.0,
             uptime_stall_threshold=0.5)
         options.update(upgrade)

@@ -176,3 +176,50 @@ class JoinTest(testtools.TestCase):
         release.set()
         self.assertTrue(sched.join(30.0))
         self.assertEqual([1], finished)
+
+
+class RecoveryProbeTest(testtools.TestCase):
+    """After a refusal, probes every recovery_interval until answered."""
+
+    def _run(self, failure, down_for, recovery_interval=0.1):
+        clock = fakes.FakeClock()
+        start = clock.monotonic()
+
+        def probe():
+            if clock.monotonic() - start < down_for:
+                raise failure
+            return 200
+
+        results = []
+        sched = schedule.Scheduler(probe, 1.0, 0.5, results.append,
+                                   clock=clock,
+                                   recovery_interval=recovery_interval)
+        sched.run(lambda: False, iterations=3)
+        return sched, sorted(results, key=lambda r: r['seq'])
+
+    def test_refused_then_recovery_probes_until_answered(self):
+        sched, results = self._run(ConnectionRefusedError(), 0.35)
+        ticks = [r for r in results if not r.get('extra')]
+        extra = [r for r in results if r.get('extra')]
+        self.assertEqual(3, len(ticks))
+        self.assertFalse(ticks[0]['ok'])
+        self.assertTrue(all(r['ok'] for r in ticks[1:]))
+        # refused at 0, 0.1, 0.2, 0.3; answered at 0.4; then only ticks
+        self.assertEqual([False, False, False, True],
+                         [r['ok'] for r in extra])
+        gaps = [b['time'] - a['time'] for a, b in zip(results, results[1:])]
+        for gap in gaps[:4]:
+            self.assertAlmostEqual(0.1, gap, delta=0.02)
+        self.assertEqual(4, sched.recovery)
+        self.assertEqual(0, sched.skipped)
+        self.assertTrue(all(r['skipped'] == 0 for r in extra))
+
+    def test_no_recovery_probes_for_http_errors_or_when_off(self):
+        from tempest.lib import exceptions as lib_exc
+        _sched, results = self._run(
+            lib_exc.ServerFault(resp={'status': 500}), 0.35)
+        self.assertEqual([], [r for r in results if r.get('extra')])
+        sched, results = self._run(ConnectionRefusedError(), 0.35,
+                                   recovery_interval=None)
+        self.assertEqual(3, len(results))
+        self.assertEqual(0, sched.recovery)

@@ -60,6 +60,24 @@ class SummaryTest(testtools.TestCase):
         # killed run (no meta): the period ends with the last probe
         self.assertAlmostEqual(100.91, cinder['end_time'])
 
+    def test_recovery_probes_date_the_end_but_are_not_ticks(self):
+        recs = fakes.series('.x.', start=100.0, interval=1.0)
+        # recovery probes after the refusal at 101.0: refused at 101.1,
+        # answered at 101.2
+        recs[2:2] = [dict(fakes.rec(101.1, False, 'connection refused'),
+                          extra=True),
+                     dict(fakes.rec(101.2, True), extra=True)]
+        svc = summary.service_summary(recs, {'start_time': 100.0,
+                                             'end_time': 103.0})
+        self.assertEqual((3, 2, 1, 2),
+                         (svc['total_requests'], svc['successful_requests'],
+                          svc['failed_requests'], svc['recovery_probes']))
+        self.assertAlmostEqual(100.0 * 2 / 3, svc['uptime_pct'], places=3)
+        self.assertEqual({'connection refused': 1}, svc['errors'])
+        (win,) = svc['windows']
+        self.assertEqual([101.1, 101.21], win['end_bounds'])
+        self.assertEqual(2, win['failed_probes'])
+
     def test_write_and_load(self):
         self._log('nova', '..x.')
         path = summary.write(self.dir, summary.build(self.dir))
