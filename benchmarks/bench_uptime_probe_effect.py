@@ -2,7 +2,8 @@
 with the uptime daemon off and on, at its defaults, on the local cloud.
 
 Two measurements, each with the daemon off, then on (``upgrade-uptime run
---daemon``, the ``[upgrade]`` defaults: every API, two read series each):
+--daemon``, the ``[upgrade]`` defaults: every API, two read series and a
+pulse each):
 
 1. A fixed mix of user calls, one after the other for ``--seconds`` with
    the probing off and as long with it on, alternating in ``--blocks``
@@ -19,9 +20,9 @@ Two measurements, each with the daemon off, then on (``upgrade-uptime run
    ratio.
 
 Targets: p95 ratio <= 1.10, no listen queue above the probes' bound
-(``[upgrade] uptime_max_outstanding`` per series, two read series per
-API), the smoke subset passing beside the daemon in <= 1.2x its time
-without. Exit 1 if one is missed.
+(``[upgrade] uptime_max_outstanding`` per series, three series per API:
+two read series and the pulse), the smoke subset passing beside the
+daemon in <= 1.2x its time without. Exit 1 if one is missed.
 
 Usage::
 
@@ -238,7 +239,7 @@ def main(argv=None):
                    help='alternating off/on pairs the --seconds are split '
                    'into')
     p.add_argument('--skip-smoke', action='store_true')
-    p.add_argument('--bound', type=int, default=2,
+    p.add_argument('--bound', type=int, default=3,
                    help='largest accept queue allowed (probes open per API)')
     p.add_argument('--daemon-args', default='',
                    help='extra arguments of upgrade-uptime run, e.g. '

@@ -1,25 +1,26 @@
 """Exact faults under the uptime daemon at its defaults, all APIs at once.
 
 The daemon (``upgrade-uptime run --daemon``, the ``[upgrade]`` defaults:
-every API, a new-connection and a kept-alive series each) probes the local
-cloud while the test injects faults of exactly known length
-(``benchmarks/faults.py``, undone on every exit path): glance refused
-(iptables REJECT) for 1 s, cinder-api hung (SIGSTOP) for 3 s, nova
-answering 503 (new connections redirected to a server of the test) for
-1.5 s, swift-proxy hung for 0.8 s -- shorter than the time limit, so a
-stall, not downtime. Meanwhile ``ss -ltn`` is sampled for every API's
-accept queue.
+every API, a new-connection and a kept-alive read series at 1/s and a
+pulse series at 10/s each) probes the local cloud while the test injects
+faults of exactly known length (``benchmarks/faults.py``, undone on every
+exit path): glance refused (iptables REJECT) for 1 s, cinder-api hung
+(SIGSTOP) for 3 s, nova answering 503 (new connections redirected to a
+server of the test) for 1.5 s, swift-proxy hung for 0.8 s -- shorter than
+the time limit, so a stall, not downtime. Meanwhile ``ss -ltn`` is
+sampled for every API's accept queue.
 
-Asserted, for each series of the API that saw the fault (both read
-series; for the 503, which only new connections meet, the new-connection
-one): the true length lies inside the bounds of its windows (or stall),
-the estimate is within one probe interval (+ 0.15 s) or 10 %; at least
-one series saw each fault (the two read series interleave); the hung
-API's window counts the ticks skipped while its one probe was held (no
-new connection was opened meanwhile); a hang shorter than the time limit
-is a stall, not a window; keystone and neutron, untouched, have no
-window; no API's accept queue held more than the two connections our two
-series may keep open.
+Asserted, for each series of the API that saw the fault (for the 503,
+which only new connections meet, not the kept-alive one): the true length
+lies inside the bounds of its windows (or stall); the estimate is within
+0.25 s or 10 % (edges dated by the pulse, or by recovery probes); a read
+series' window has its start dated by the pulse; a series sees every
+fault longer than its interval plus the stall threshold, and some series
+sees each; the hung API's window counts the ticks skipped while its one
+probe was held (no new connection was opened meanwhile); a hang shorter
+than the time limit is a stall, not a window; keystone and neutron,
+untouched, have no window; no API's accept queue held more than the three
+connections our three series may keep open.
 """
 
 import json
@@ -81,12 +82,13 @@ class UptimeFaultsTest(testtools.TestCase):
         with open(os.path.join(out_dir, 'summary.json')) as f:
             result = json.load(f)
         services = result['services']
-        self.assertEqual(12, len(services), sorted(services))
+        self.assertEqual(18, len(services), sorted(services))
         problems, lines = [], []
         for kind, service, start, end in injected:
             truth = end - start
-            names = [service] if kind == '503' else [
-                service, service + '-keepalive']
+            # NAT redirects new connections only: not the kept one
+            names = [service, service + '-pulse'] if kind == '503' else [
+                service, service + '-keepalive', service + '-pulse']
             seen = []
             for name in names:
                 svc = services[name]
@@ -101,7 +103,7 @@ class UptimeFaultsTest(testtools.TestCase):
                              '[%.3f..%.3f]' % (kind, service, name, truth,
                                                est, lo, hi))
                 if not found:
-                    if truth >= interval:
+                    if truth >= interval + 0.25:     # + stall threshold
                         problems.append('%s %s: not seen on %s' % (
                             kind, service, name))
                     continue
@@ -110,10 +112,18 @@ class UptimeFaultsTest(testtools.TestCase):
                     problems.append('%s %s on %s: truth %.3f outside '
                                     '[%.3f, %.3f]' % (kind, service, name,
                                                       truth, lo, hi))
-                # each edge is found to within one probe interval
-                if abs(est - truth) > max(interval + 0.15, 0.1 * truth):
+                # each edge dated by the pulse (10/s) or by the series'
+                # own recovery probes: to about 0.1 s (the target of
+                # the faults benchmark is 0.1 s; a shared CI machine
+                # gets some slack)
+                if abs(est - truth) > max(0.25, 0.1 * truth):
                     problems.append('%s %s on %s: estimate %.3f, truth %.3f'
                                     % (kind, service, name, est, truth))
+                if svc['kind'] == 'read' and not any(
+                        w['estimate']['start'] == 'pulse' for w in found):
+                    problems.append('%s %s on %s: start not dated by the '
+                                    'pulse: %s' % (kind, service, name,
+                                                   found))
                 if kind == 'hang' and truth < svc['timeout'] and \
                         svc['windows']:
                     problems.append('%s: a hang shorter than the limit '
@@ -132,14 +142,15 @@ class UptimeFaultsTest(testtools.TestCase):
                 problems.append('%s %s: seen by no series'
                                 % (kind, service))
         for service in ('keystone', 'neutron'):
-            for name in (service, service + '-keepalive'):
+            for name in (service, service + '-keepalive',
+                         service + '-pulse'):
                 if services[name]['windows']:
                     problems.append('%s untouched, windows %s' % (
                         name, services[name]['windows']))
         lines.append('largest accept queues: %s'
                      % dict(sorted(sampler.largest.items())))
         for service, queue in sampler.largest.items():
-            if queue > 2:
+            if queue > 3:       # three series, one probe open each
                 problems.append('%s: accept queue held %d connections'
                                 % (service, queue))
         self.addDetail('faults', text_content('\n'.join(lines)))
