@@ -63,6 +63,25 @@ def run(ctx, available, delete_owner=None):
     return record
 
 
+def forget_unfinished_owner(state_file, owner, delete_owner):
+    """Clean up after a create phase that stopped before its owner was
+    complete (see ``owner.is_unfinished``); return the record.
+
+    Nothing can have been created as that owner, and it cannot log in: so
+    only delete what was made of a dedicated owner (``delete_owner(owner)``
+    finds it by name), then remove the state file. A pre-provisioned
+    owner is left alone and ``delete_owner`` not called.
+    """
+    record = {'phase': 'cleanup', 'start_time': state_mod.utcnow(),
+              'deleted': [], 'failed': [], 'leaked': [],
+              'owner_deleted': False}
+    if owner and owner.get('provisioned') == owner_mod.CREATED:
+        record['owner_deleted'] = bool(delete_owner(owner))
+    state_file.remove()
+    record.update(state_removed=True, end_time=state_mod.utcnow())
+    return record
+
+
 def _dependents_left(rtype, data):
     return [t.name for t in resources.TYPES
             if rtype.name in t.requires and data['resources'].get(t.name)]

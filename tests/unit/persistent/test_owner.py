@@ -126,3 +126,71 @@ class OwnerTest(unittest.TestCase):
                           'user_domain_name': 'Default',
                           'project_domain_name': 'Default'},
                          owner.credential_params(made))
+
+
+class Upgrade(object):
+    """``[upgrade]``'s owner options, none set."""
+    persistent_owner_username = ''
+    persistent_owner_password = ''
+    persistent_owner_project_name = ''
+    persistent_owner_domain_name = 'Default'
+
+
+class PhaseDecisionsTest(unittest.TestCase):
+    """What the tempest phases decide about the owner, without tempest."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
+        self.state.create('pfx')
+
+    def test_configured_owner_from_options(self):
+        self.assertIsNone(owner.configured(Upgrade()))
+        up = Upgrade()
+        up.persistent_owner_username = 'op'
+        up.persistent_owner_password = 'pw'
+        up.persistent_owner_project_name = 'proj'
+        self.assertEqual({'username': 'op', 'password': 'pw',
+                          'project_name': 'proj', 'domain_name': 'Default'},
+                         owner.configured(up))
+
+    def test_load_needs_a_complete_owner(self):
+        with self.assertRaises(state.StateError) as caught:
+            owner.load(self.state)
+        self.assertIn(self.state.path, str(caught.exception))
+        self.assertIn('--regex persistent.create', str(caught.exception))
+        # the intent of a dedicated owner is recorded, its ids are not yet
+        self.state.set_owner(provisioned=owner.CREATED, username='u',
+                             password='p', project_name='pr',
+                             domain_name='Default')
+        self.assertRaises(state.StateError, owner.load, self.state)
+        self.state.set_owner(user_id='1', project_id='2')
+        self.assertEqual('1', owner.load(self.state)['user_id'])
+
+    def test_a_configured_owner_needs_no_ids(self):
+        self.state.set_owner(provisioned=owner.CONFIGURED, username='op',
+                             password='pw', project_name='proj',
+                             domain_name='Default')
+        self.assertEqual('op', owner.load(self.state)['username'])
+
+    def test_unfinished_owner(self):
+        self.assertTrue(owner.is_unfinished(self.state.load()))
+        self.state.set_owner(provisioned=owner.CREATED, username='u',
+                             password='p', project_name='pr',
+                             domain_name='Default', project_id='2')
+        self.assertTrue(owner.is_unfinished(self.state.load()))
+        self.state.set_owner(user_id='1')
+        self.assertFalse(owner.is_unfinished(self.state.load()))
+
+    def test_resources_recorded_means_not_unfinished(self):
+        # a state written by hand or by another tool: resources without
+        # an owner must not be forgotten (load then says why)
+        self.state.record_intent('volume', 'pfx-volume-0', index=0)
+        self.assertFalse(owner.is_unfinished(self.state.load()))
+        self.assertRaises(state.StateError, owner.load, self.state)
+
+    def test_roles(self):
+        self.assertEqual(['member'], owner.roles(False, 'swiftoperator'))
+        self.assertEqual(['member', 'swiftoperator'],
+                         owner.roles(True, 'swiftoperator'))
