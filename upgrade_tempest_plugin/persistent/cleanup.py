@@ -24,9 +24,9 @@ Result record (``persistent/cleanup-<UTC timestamp>-<pid>.json``)::
 
 from concurrent import futures
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import resources
-from upgrade_tempest_plugin.persistent import results
 from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.persistent import waiting
 
@@ -55,7 +55,7 @@ def run(ctx, available, delete_owner=None):
                 record['failed'].append(
                     {'type': 'owner', 'name': owner.get('username'),
                      'id': owner.get('user_id'),
-                     'error': results.describe_error(exc)})
+                     'error': errors.describe(exc)})
         if not record['failed']:
             ctx.state.remove()
             record['state_removed'] = True
@@ -117,7 +117,7 @@ def delete_type(ctx, rtype, available, record):
             try:
                 job.result()
             except Exception as exc:
-                item['error'] = results.describe_error(exc)
+                item['error'] = errors.describe(exc)
                 record['failed'].append(item)
                 continue
             ctx.state.forget(rtype.name, entry['name'])
@@ -141,7 +141,7 @@ def leak_check(ctx, available):
                 lambda: rtype.list_owned(ctx), ctx.settings.retry_timeout)
         except Exception as exc:
             failed.append({'type': 'leak_check', 'name': rtype.name,
-                           'id': None, 'error': results.describe_error(exc)})
+                           'id': None, 'error': errors.describe(exc)})
             continue
         for rid, name in owned:
             if dedicated or (name or '').startswith(ctx.prefix):

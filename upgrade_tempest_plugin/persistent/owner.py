@@ -11,6 +11,7 @@ is the owner instead, and cleanup leaves it alone.
 
 import secrets
 
+from upgrade_tempest_plugin import persistent
 from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.persistent import waiting
@@ -19,7 +20,7 @@ CREATED = 'created'
 CONFIGURED = 'configured'
 
 
-class OwnerError(Exception):
+class OwnerError(persistent.PersistentError):
     """The owner could not be set up or is not usable."""
 
 

@@ -50,6 +50,7 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import timeutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin.uptime import probelog
@@ -62,8 +63,7 @@ _TIME_KEYS = ('start_time', 'end_time', 'start', 'end', 'time',
               'generated_at')
 
 
-class ReportError(Exception):
-    """The run directory cannot be read; the message says why."""
+ReportError = report_mod.ReportError   # the run directory cannot be read
 
 
 def _load_json(path):

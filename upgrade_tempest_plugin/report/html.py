@@ -18,6 +18,7 @@ and, once plotly has drawn the chart, the names of the drawn series in
 import html as html_escape
 import json
 
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import series as series_mod
 from upgrade_tempest_plugin.report import text as text_mod
 from upgrade_tempest_plugin.report import timeutil
@@ -32,8 +33,9 @@ def _import_plotly():
         from plotly import graph_objects
         from plotly import subplots
     except ImportError:
-        raise RuntimeError('the HTML report needs plotly: pip install '
-                           '"upgrade-tempest-plugin[report]"')
+        raise report_mod.MissingExtra(
+            'the HTML report needs plotly: pip install '
+            '"upgrade-tempest-plugin[report]"')
     return graph_objects, subplots
 
 

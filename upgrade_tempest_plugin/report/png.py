@@ -5,6 +5,7 @@ marker texts (e.g. the output of a db_sync step) are too long to stand on
 the chart itself.
 """
 
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import html as html_mod
 from upgrade_tempest_plugin.report import series as series_mod
 from upgrade_tempest_plugin.report import timeutil
@@ -18,8 +19,9 @@ def _import_pyplot():
         matplotlib.use('Agg')
         from matplotlib import pyplot
     except ImportError:
-        raise RuntimeError('the PNG timeline needs matplotlib: pip install '
-                           '"upgrade-tempest-plugin[report]"')
+        raise report_mod.MissingExtra(
+            'the PNG timeline needs matplotlib: pip install '
+            '"upgrade-tempest-plugin[report]"')
     return pyplot
 
 

@@ -194,3 +194,15 @@ class PhaseDecisionsTest(unittest.TestCase):
         self.assertEqual(['member'], owner.roles(False, 'swiftoperator'))
         self.assertEqual(['member', 'swiftoperator'],
                          owner.roles(True, 'swiftoperator'))
+
+
+class ErrorsTest(unittest.TestCase):
+
+    def test_one_base_for_the_library(self):
+        from upgrade_tempest_plugin import persistent
+        from upgrade_tempest_plugin.persistent import base
+        from upgrade_tempest_plugin.persistent import waiting
+        for cls in (state.StateError, owner.OwnerError, base.CreateError,
+                    base.LoginError, waiting.WaitTimeout):
+            self.assertTrue(issubclass(cls, persistent.PersistentError),
+                            cls.__name__)

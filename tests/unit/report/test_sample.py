@@ -29,7 +29,7 @@ class TestSavedRehearsal(testtools.TestCase):
             self.report = json.load(f)
 
     def test_verdict_and_files(self):
-        self.assertEqual(cmd.EXIT_PASSED, self.code, self.out.getvalue())
+        self.assertEqual(cmd.Exit.PASSED, self.code, self.out.getvalue())
         self.assertEqual(4, len(self.written))
         self.assertIn('Upgrade report: PASSED', self.out.getvalue())
 

@@ -24,8 +24,10 @@ from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 from tempest import test
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.common import noretry
 from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin import persistent
 from upgrade_tempest_plugin.persistent import base as persistent_base
 from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import resources
@@ -39,8 +41,7 @@ _ID_NAMESPACE = uuid.UUID('1f0e8a52-8d4c-4c5e-9d59-6f0c2b1a7e31')
 
 # Errors that mean "bad input": the phase fails once (in setUpClass) with
 # their message alone, without the chain of calls that led there.
-EXPECTED_ERRORS = (state_mod.StateError, owner_mod.OwnerError,
-                   persistent_base.LoginError, lib_exc.InvalidConfiguration)
+EXPECTED_ERRORS = (persistent.PersistentError, lib_exc.InvalidConfiguration)
 
 
 class PhaseError(Exception):
@@ -142,7 +143,7 @@ class PersistentPhase(test.BaseTestCase):
             raise owner_mod.OwnerError(
                 'Cannot log in with the configured admin credentials '
                 '([auth] admin_username, ...): %s'
-                % ' '.join(str(exc).split())[:300])
+                % errors.one_line(exc))
         return cls.manager(creds)
 
     @classmethod
