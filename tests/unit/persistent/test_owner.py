@@ -1,11 +1,10 @@
 """The dedicated owner: recorded before it is made, adopted on resume."""
 
-import os
-import tempfile
 import unittest
 
 from tempest.lib import exceptions as lib_exc
 
+from tests.unit.persistent import fakes
 from upgrade_tempest_plugin.persistent import owner
 from upgrade_tempest_plugin.persistent import state
 
@@ -66,10 +65,7 @@ class FakeAdmin(object):
 class OwnerTest(unittest.TestCase):
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
-        self.state.create('pfx')
+        self.state = fakes.new_state(self)
         self.identity = FakeIdentity(self.state)
         self.provisioner = owner.Provisioner(
             FakeAdmin(self.identity), roles=('member', 'member', 'swift'),
@@ -140,10 +136,7 @@ class PhaseDecisionsTest(unittest.TestCase):
     """What the tempest phases decide about the owner, without tempest."""
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
-        self.state.create('pfx')
+        self.state = fakes.new_state(self)
 
     def test_configured_owner_from_options(self):
         self.assertIsNone(owner.configured(Upgrade()))

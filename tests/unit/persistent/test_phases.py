@@ -1,7 +1,6 @@
 """Create, verify and cleanup against an in-memory cinder and swift."""
 
 import os
-import tempfile
 import unittest
 from unittest import mock
 
@@ -244,10 +243,7 @@ class UnfinishedOwnerTest(unittest.TestCase):
     """Cleanup after a create that stopped before its owner was made."""
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.state = state.StateFile(os.path.join(tmp.name, 'state.json'))
-        self.state.create('pfx')
+        self.state = fakes.new_state(self)
         self.deleted = []
 
     def delete_owner(self, owner):
