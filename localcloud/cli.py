@@ -14,12 +14,15 @@ Usage:
   reset                      down + wipe data: next `up` starts afresh
 Every command takes -v (log lines: each setup command run) or --debug
 (also their output) after its name, e.g. `up -v`.
+Exit status: 0 done, 1 done but not as wanted (a process of ours left,
+not all up, an API not back), 2 the command failed (one line on stderr).
 Home: $LOCALCLOUD_HOME (default <repo>/.localcloud); ports: env vars
 LOCALCLOUD_PORT_<SERVICE> (e.g. LOCALCLOUD_PORT_KEYSTONE=5000).
 """
 
 import argparse
 import contextlib
+import enum
 import fcntl
 import sys
 
@@ -30,6 +33,20 @@ from localcloud.progress import Failed
 from localcloud import restart
 from localcloud import services
 from localcloud import upgrade
+
+
+class Exit(enum.IntEnum):
+    OK = 0
+    NOT_OK = 1     # the command ran and found things not as wanted
+    FAILED = 2     # the command could not do its job (one line on stderr)
+
+
+def exit_status(ok):
+    """The exit status of a command that returned ``ok`` (None: it
+    raised a failure, already reported)."""
+    if ok is None:
+        return Exit.FAILED
+    return Exit.OK if ok else Exit.NOT_OK
 
 
 def parser():
@@ -71,10 +88,10 @@ def main(argv=None, out=None):
     out = out or sys.stdout
     cloud = config.Cloud()
     if args.command == 'status':
-        return _run(args, cloud, out)
+        return int(_run(args, cloud, out))
     with _exclusive(cloud):
         # Another command may have changed the state while we waited.
-        return _run(args, config.Cloud(), out)
+        return int(_run(args, config.Cloud(), out))
 
 
 @contextlib.contextmanager
@@ -93,29 +110,32 @@ def _exclusive(cloud):
 
 
 def _run(args, cloud, out):
+    """Run the command; return its exit status."""
     try:
-        if args.command == 'up':
-            return commands.up(cloud, out)
-        if args.command in ('down', 'reset'):
-            return commands.down(
-                cloud, out, purge=(args.command == 'reset' or args.purge),
-                honour_keep_up=getattr(args, 'honour_keep_up', False))
-        if args.command == 'status':
-            return commands.status(cloud, out, as_json=args.json)
-        if args.command == 'start':
-            return commands.start_one(cloud, out, args.service)
-        if args.command == 'stop':
-            return commands.stop_one(cloud, out, args.service)
-        if args.command == 'restart':
-            return restart.restart(cloud, out, args.service,
-                                   as_json=args.json)
-        if args.command == 'upgrade':
-            return upgrade.upgrade(cloud, out, args.service, args.to)
+        return exit_status(_dispatch(args, cloud, out))
     except Failed as e:
         sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
-        return 2
     except (RuntimeError, OSError) as e:
         sys.stderr.write('localcloud %s: ERROR: %s: %s\n' % (
             args.command, type(e).__name__, e))
-        return 2
-    return 2
+    return exit_status(None)
+
+
+def _dispatch(args, cloud, out):
+    if args.command == 'up':
+        return commands.up(cloud, out)
+    if args.command in ('down', 'reset'):
+        return commands.down(
+            cloud, out, purge=(args.command == 'reset' or args.purge),
+            honour_keep_up=getattr(args, 'honour_keep_up', False))
+    if args.command == 'status':
+        return commands.status(cloud, out, as_json=args.json)
+    if args.command == 'start':
+        return commands.start_one(cloud, out, args.service)
+    if args.command == 'stop':
+        return commands.stop_one(cloud, out, args.service)
+    if args.command == 'restart':
+        return restart.restart(cloud, out, args.service, as_json=args.json)
+    if args.command == 'upgrade':
+        return upgrade.upgrade(cloud, out, args.service, args.to)
+    raise Failed('unknown command %r' % args.command)

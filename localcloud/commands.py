@@ -1,4 +1,10 @@
-"""The CLI's commands as plain functions: (cloud, out, ...) -> exit code."""
+"""The CLI's commands as plain functions: (cloud, out, ...) -> ok (bool).
+
+A command returns False when it ran but found things not as wanted (a
+process of ours left after `down`, a service not up in `status`); it
+raises ``progress.Failed`` when it could not do its job. ``cli.exit_status``
+turns that into the exit status.
+"""
 
 import concurrent.futures
 import json
@@ -25,7 +31,7 @@ def up(cloud, out):
     if lifecycle.all_up(cloud) and cloud.state.get('workspace'):
         out.write('localcloud is already up (%d services, home %s)\n' % (
             len(services.ALL), cloud.home))
-        return 0
+        return True
     out.write('localcloud up (home %s)\n' % cloud.home)
     lifecycle.check_ports(cloud, services.ALL)
     cloud.state.setdefault('keystone_version', config.OLD_KEYSTONE)
@@ -85,13 +91,13 @@ def up(cloud, out):
               'workspace %s; credentials %s\n' % (
                   time.monotonic() - t0, len(services.ALL), rss / 2.0 ** 30,
                   cloud.workspace, cloud.home / 'admin-openrc'))
-    return 0
+    return True
 
 
 def down(cloud, out, purge=False, honour_keep_up=False):
     if honour_keep_up and os.environ.get('LOCALCLOUD_KEEP_UP'):
         out.write('localcloud kept up (LOCALCLOUD_KEEP_UP is set)\n')
-        return 0
+        return True
     t0 = time.monotonic()
     # OpenStack services stop side by side (graceful stops take seconds
     # each), then the backends they were using, in reverse start order.
@@ -109,7 +115,7 @@ def down(cloud, out, purge=False, honour_keep_up=False):
             pid, cmd))
     if purge:
         _purge(cloud, out)
-    return 1 if left else 0
+    return not left
 
 
 def _stop_all(cloud, out, svcs, parallel=True):
@@ -168,7 +174,7 @@ def status(cloud, out, as_json=False):
               'services': rows}
     if as_json:
         out.write(json.dumps(report) + '\n')
-        return 0 if ok else 1
+        return ok
     for r in rows:
         line = '%-18s %-14s %7s %8s' % (
             r['service'], r['state'], r['pid'] or '-',
@@ -181,7 +187,7 @@ def status(cloud, out, as_json=False):
     out.write('keystone %s; total RSS %.2f GiB; %s\n' % (
         cloud.keystone_version, total / 2.0 ** 30,
         'all up' if ok else 'NOT all up'))
-    return 0 if ok else 1
+    return ok
 
 
 def _service(name):
@@ -200,7 +206,7 @@ def stop_one(cloud, out, name):
             svc.name, time.monotonic() - t0))
     else:
         out.write('%s was not running\n' % svc.name)
-    return 0
+    return True
 
 
 def start_one(cloud, out, name):
@@ -208,9 +214,9 @@ def start_one(cloud, out, name):
     t0 = time.monotonic()
     if procs.read_pid(cloud, svc.name):
         out.write('%s is already running\n' % svc.name)
-        return 0
+        return True
     lifecycle.check_ports(cloud, [svc])
     lifecycle.start(cloud, svc)
     lifecycle.wait_ready(cloud, [svc])
     out.write('started %s in %.1f s\n' % (svc.name, time.monotonic() - t0))
-    return 0
+    return True

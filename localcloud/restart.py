@@ -67,7 +67,7 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120):
                 result['probes'])
         out.write('restarted %s: %s; stop %.1f s, ready after %.1f s\n' % (
             svc.name, what, result['stop_s'], result['ready_s']))
-    return 0 if recovered else 1
+    return recovered
 
 
 def _round(value):

@@ -51,10 +51,10 @@ def same_version_restart(cloud, out, project, to):
         raise Failed('%s: only a restart at the installed version %s is '
                      'supported (keystone has a real version pair)' % (
                          project, have))
-    code = 0
+    ok = True
     for svc in module[project].SERVICES:
-        code = restart.restart(cloud, out, svc.name) or code
-    return code
+        ok = restart.restart(cloud, out, svc.name) and ok
+    return ok
 
 
 def upgrade(cloud, out, service, to):
@@ -63,7 +63,7 @@ def upgrade(cloud, out, service, to):
     current = cloud.keystone_version
     if current == to:
         out.write('keystone is already at %s\n' % to)
-        return 0
+        return True
     if _key(to) < _key(current):
         raise Failed('refusing to downgrade keystone %s -> %s' % (current, to))
     ks = services.find('keystone')
@@ -92,7 +92,7 @@ def upgrade(cloud, out, service, to):
                                  if line.startswith(('Expand:', 'Contract:')))
     out.write('keystone upgraded to %s in %.1f s\n' % (
         to, time.monotonic() - t0))
-    return 0
+    return True
 
 
 def _running(cloud, svc):

@@ -2,6 +2,7 @@
 
 import argparse
 import configparser
+import enum
 import json
 import os
 import subprocess
@@ -22,6 +23,20 @@ RESTARTS = ('nova-api', 'neutron-server', 'cinder-api', 'glance-api',
 BASELINE_S = 5.0
 SETTLE_S = 3.0
 STEP_START = progress.START_PREFIX
+
+
+class Exit(enum.IntEnum):
+    PASSED = 0
+    FAILED = 1     # a step or a check of the report failed
+    # 2: bad arguments (argparse)
+
+
+def exit_status(failed_steps, report_ok):
+    """The exit status: PASSED only if no step failed and the report's
+    checks all passed."""
+    if failed_steps or not report_ok:
+        return Exit.FAILED
+    return Exit.PASSED
 
 
 def _bin(name):
@@ -262,7 +277,7 @@ class Rehearsal(object):
         self.out.write('\nRehearsal %s; outputs in %s\n' % (
             'PASSED' if not failed else 'FAILED (%s)' % ', '.join(failed),
             self.root))
-        return 0 if not failed and report['ok'] else 1
+        return exit_status(failed, report['ok'])
 
 
 def main(argv=None):
@@ -278,4 +293,4 @@ def main(argv=None):
     console.add_arguments(parser)
     args = parser.parse_args(argv)
     console.setup(args.log_level)
-    return Rehearsal(args.output_dir, log_level=args.log_level).run()
+    return int(Rehearsal(args.output_dir, log_level=args.log_level).run())

@@ -1,4 +1,5 @@
-"""Name the kind of failure a service client call ended with.
+"""Name the kind of failure a service client call ended with, and say it
+in one line.
 
 Operators read these names in stats, probe logs and reports, so they are
 short and stable: ``HTTP 503`` for an HTTP error answer, ``connection
@@ -6,6 +7,10 @@ refused`` / ``connection reset`` / ``timeout`` for failures below HTTP
 (tempest does not wrap urllib3's errors), otherwise the exception's class
 name (e.g. ``InvalidHTTPResponseBody``), or for urllib3's ``MaxRetryError``
 the class name of the error it gave up on (e.g. ``NameResolutionError``).
+
+``one_line(exc)`` is the message of an exception on one line (for logs and
+error messages), ``describe(exc)`` the kind of failure and that line: the
+one way the plugin turns an exception into text.
 """
 
 import errno
@@ -14,6 +19,8 @@ import socket
 CONNECTION_REFUSED = 'connection refused'
 CONNECTION_RESET = 'connection reset'
 TIMEOUT = 'timeout'
+
+MAX_LINE = 300   # characters of a one-line message kept
 
 
 def http_status(exc):
@@ -69,3 +76,28 @@ def classify(exc):
             reason, BaseException):
         return type(reason).__name__
     return type(exc).__name__
+
+
+def _text(exc, limit):
+    try:
+        text = ' '.join(str(exc).split())
+    except Exception:   # a broken __str__ must not hide the failure
+        text = ''
+    if len(text) > limit:
+        text = text[:limit - 3] + '...'
+    return text
+
+
+def one_line(exc, limit=MAX_LINE):
+    """Return the message of ``exc`` on one line, at most ``limit``
+    characters (runs of white space, new lines included, become one
+    space); the class name if the message is empty."""
+    return _text(exc, limit) or type(exc).__name__
+
+
+def describe(exc, limit=MAX_LINE):
+    """Return ``'<kind>: <message>'``: :func:`classify`'s name for the
+    failure and the one-line message (the kind alone if there is none)."""
+    text = _text(exc, limit)
+    kind = classify(exc)
+    return '%s: %s' % (kind, text) if text else kind

@@ -5,8 +5,8 @@ without back-off: with ``[service-clients] http_timeout = 60`` one call to
 a hung API can take ~11 minutes, and a refused connection is retried at
 once, ten times, to no use. Callers that handle failures themselves (the
 uptime probes: a failure is a measurement; the persistent phases: they
-retry transient errors with pauses, for ``persistent_retry_timeout``) set
-``client.http_obj = from_conf(conf, timeout)``.
+retry transient errors with pauses, for ``persistent_retry_timeout``)
+call ``install(client, conf, timeout)``.
 """
 
 import urllib3
@@ -20,6 +20,7 @@ class NoRetryHttp(http.ClosingHttp):
     def __init__(self, timeout, **kwargs):
         super(NoRetryHttp, self).__init__(
             timeout=urllib3.Timeout(total=timeout), **kwargs)
+        self.limit = timeout
 
     def urlopen(self, method, url, redirect=True, **kw):
         kw['retries'] = urllib3.util.Retry(
@@ -75,3 +76,26 @@ def from_conf(conf, timeout, keepalive=False):
         disable_ssl_certificate_validation=(
             conf.identity.disable_ssl_certificate_validation),
         ca_certs=conf.identity.ca_certificates_file)
+
+
+def install(target, conf, timeout, keepalive=False):
+    """Give ``target`` an HTTP layer without hidden retries; return it.
+
+    ``target`` is a service client, an auth provider (its token client
+    gets the layer) or a ``tempest.clients.Manager`` (its auth provider's
+    token client: the service clients it hands out are separate, install
+    on each). Each request is limited to ``timeout`` seconds in all.
+    Installing again with the same ``timeout`` and ``keepalive`` keeps the
+    layer in place (and its kept-alive connection); another ``timeout``
+    replaces it.
+    """
+    holder = target
+    if not hasattr(holder, 'http_obj'):         # not a service client
+        if hasattr(holder, 'auth_provider'):    # a clients Manager
+            holder = holder.auth_provider
+        holder = holder.auth_client             # an auth provider's
+    cls = KeepAliveHttp if keepalive else NoRetryHttp
+    current = getattr(holder, 'http_obj', None)
+    if type(current) is not cls or current.limit != timeout:
+        holder.http_obj = from_conf(conf, timeout, keepalive=keepalive)
+    return target

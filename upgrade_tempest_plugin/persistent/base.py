@@ -13,16 +13,17 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import errors
+from upgrade_tempest_plugin import persistent
 from upgrade_tempest_plugin.persistent import drift
 from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.persistent import waiting
 
 
-class CreateError(Exception):
+class CreateError(persistent.PersistentError):
     """A resource could not be created or did not get ready."""
 
 
-class LoginError(Exception):
+class LoginError(persistent.PersistentError):
     """The owner of the persistent resources cannot log in."""
 
 
@@ -103,7 +104,7 @@ class Context(object):
                              'resources (user %s, project %s): %s'
                              % (getattr(creds, 'username', '?'),
                                 getattr(creds, 'project_name', '?'),
-                                ' '.join(str(exc).split())[:300]))
+                                errors.one_line(exc)))
 
     def refresh(self):
         """Re-read the state file (after another type was created)."""

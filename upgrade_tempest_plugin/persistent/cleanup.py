@@ -24,9 +24,9 @@ Result record (``persistent/cleanup-<UTC timestamp>-<pid>.json``)::
 
 from concurrent import futures
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import resources
-from upgrade_tempest_plugin.persistent import results
 from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.persistent import waiting
 
@@ -55,11 +55,30 @@ def run(ctx, available, delete_owner=None):
                 record['failed'].append(
                     {'type': 'owner', 'name': owner.get('username'),
                      'id': owner.get('user_id'),
-                     'error': results.describe_error(exc)})
+                     'error': errors.describe(exc)})
         if not record['failed']:
             ctx.state.remove()
             record['state_removed'] = True
     record['end_time'] = state_mod.utcnow()
+    return record
+
+
+def forget_unfinished_owner(state_file, owner, delete_owner):
+    """Clean up after a create phase that stopped before its owner was
+    complete (see ``owner.is_unfinished``); return the record.
+
+    Nothing can have been created as that owner, and it cannot log in: so
+    only delete what was made of a dedicated owner (``delete_owner(owner)``
+    finds it by name), then remove the state file. A pre-provisioned
+    owner is left alone and ``delete_owner`` not called.
+    """
+    record = {'phase': 'cleanup', 'start_time': state_mod.utcnow(),
+              'deleted': [], 'failed': [], 'leaked': [],
+              'owner_deleted': False}
+    if owner and owner.get('provisioned') == owner_mod.CREATED:
+        record['owner_deleted'] = bool(delete_owner(owner))
+    state_file.remove()
+    record.update(state_removed=True, end_time=state_mod.utcnow())
     return record
 
 
@@ -98,7 +117,7 @@ def delete_type(ctx, rtype, available, record):
             try:
                 job.result()
             except Exception as exc:
-                item['error'] = results.describe_error(exc)
+                item['error'] = errors.describe(exc)
                 record['failed'].append(item)
                 continue
             ctx.state.forget(rtype.name, entry['name'])
@@ -122,7 +141,7 @@ def leak_check(ctx, available):
                 lambda: rtype.list_owned(ctx), ctx.settings.retry_timeout)
         except Exception as exc:
             failed.append({'type': 'leak_check', 'name': rtype.name,
-                           'id': None, 'error': results.describe_error(exc)})
+                           'id': None, 'error': errors.describe(exc)})
             continue
         for rid, name in owned:
             if dedicated or (name or '').startswith(ctx.prefix):

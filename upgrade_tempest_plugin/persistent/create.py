@@ -16,8 +16,8 @@ Result record (``persistent/create-<UTC timestamp>-<pid>.json``)::
 
 from concurrent import futures
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.persistent import resources
-from upgrade_tempest_plugin.persistent import results
 from upgrade_tempest_plugin.persistent import state as state_mod
 
 
@@ -58,7 +58,7 @@ def create_type(ctx, rtype, available):
                 summary['ready'] += 1
             except Exception as exc:
                 summary['errors'].append(
-                    {'name': jobs[job], 'error': results.describe_error(exc)})
+                    {'name': jobs[job], 'error': errors.describe(exc)})
     summary['errors'].sort(key=lambda e: e['name'])
     ctx.refresh()
     return summary

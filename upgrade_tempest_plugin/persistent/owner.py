@@ -11,14 +11,16 @@ is the owner instead, and cleanup leaves it alone.
 
 import secrets
 
+from upgrade_tempest_plugin import persistent
 from upgrade_tempest_plugin.persistent import base
+from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.persistent import waiting
 
 CREATED = 'created'
 CONFIGURED = 'configured'
 
 
-class OwnerError(Exception):
+class OwnerError(persistent.PersistentError):
     """The owner could not be set up or is not usable."""
 
 
@@ -30,6 +32,51 @@ def is_complete(owner):
     if owner.get('provisioned') == CREATED:
         needed += ('user_id', 'project_id')
     return all(owner.get(k) for k in needed)
+
+
+def configured(upgrade):
+    """Return the pre-provisioned owner of ``[upgrade]`` (the options
+    group), or None if ``persistent_owner_username`` is not set."""
+    if not upgrade.persistent_owner_username:
+        return None
+    return {'username': upgrade.persistent_owner_username,
+            'password': upgrade.persistent_owner_password,
+            'project_name': upgrade.persistent_owner_project_name,
+            'domain_name': upgrade.persistent_owner_domain_name}
+
+
+def load(state_file):
+    """Return the owner recorded in ``state_file`` (a StateFile).
+
+    StateError if the state file has no owner one can log in as: the
+    create phase stopped before it was made (create resumes).
+    """
+    owner = state_file.load().get('owner')
+    if not is_complete(owner):
+        raise state_mod.StateError(
+            '%s records no usable owner: the create phase was interrupted '
+            'before the owner was made. Run "tempest run --regex '
+            'persistent.create" again (it resumes).' % state_file.path)
+    return owner
+
+
+def is_unfinished(data):
+    """Whether the create phase recorded in ``data`` (a loaded state)
+    stopped before its owner was complete, so nothing can have been
+    created as the owner: cleanup then has no one to log in as, and only
+    the owner itself (if made) and the state file are left to delete."""
+    return not is_complete(data.get('owner')) and not any(
+        data['resources'].values())
+
+
+def roles(object_storage, operator_role):
+    """Roles the dedicated owner gets on its project: ``member``, and
+    swift's ``[object-storage] operator_role`` if ``object_storage`` (swift
+    lets only that role create containers)."""
+    wanted = ['member']
+    if object_storage:
+        wanted.append(operator_role)
+    return wanted
 
 
 def credential_params(owner):

@@ -51,12 +51,3 @@ def stats_path(output_dir, phase):
 def save(path, record):
     """Write ``record`` as JSON to ``path`` atomically; return the path."""
     return fileutil.write_json(path, record, default=str)
-
-
-def describe_error(exc):
-    """Return a short one-line description of an exception."""
-    from upgrade_tempest_plugin.common import errors
-    text = ' '.join(str(exc).split())
-    if len(text) > 300:
-        text = text[:297] + '...'
-    return '%s: %s' % (errors.classify(exc), text)

@@ -43,11 +43,12 @@ import os
 import threading
 
 from upgrade_tempest_plugin.common import fileutil
+from upgrade_tempest_plugin import persistent
 
 VERSION = 1
 
 
-class StateError(Exception):
+class StateError(persistent.PersistentError):
     """The state file is missing, unreadable or not what we wrote."""
 
 

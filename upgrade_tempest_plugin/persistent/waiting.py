@@ -9,6 +9,7 @@ Anything else (404, 403, a schema mismatch, ...) is a real answer.
 import time
 
 from upgrade_tempest_plugin.common import errors
+from upgrade_tempest_plugin import persistent
 
 # 401 too: a service that cannot reach keystone (restarting) to validate a
 # token that was fine a moment ago answers 401. A wrong password is caught
@@ -21,7 +22,7 @@ TRANSIENT_KINDS = (errors.CONNECTION_REFUSED, errors.CONNECTION_RESET,
 TRANSIENT_NAMES = ('IdentityError',)
 
 
-class WaitTimeout(Exception):
+class WaitTimeout(persistent.PersistentError):
     """A resource did not reach the wanted state in time."""
 
 

@@ -25,19 +25,31 @@ written before the error stay in ``OUT``.
 """
 
 import argparse
+import enum
 import os
 import sys
 
 from upgrade_tempest_plugin.common import console
 from upgrade_tempest_plugin.common import fileutil
-from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import collect
 from upgrade_tempest_plugin.report import html
 from upgrade_tempest_plugin.report import junit
 from upgrade_tempest_plugin.report import png
 from upgrade_tempest_plugin.report import text
 
-EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+class Exit(enum.IntEnum):
+    PASSED = 0
+    FAILED = 1       # a check failed
+    BAD_INPUT = 2    # the run directory cannot be read, an extra is missing
+
+
+def exit_status(report):
+    """The exit status for a built ``report`` (None: it could not be)."""
+    if report is None:
+        return Exit.BAD_INPUT
+    return Exit.PASSED if report['verdict']['passed'] else Exit.FAILED
 
 
 def build(run_dir, output_dir=None, with_html=True, with_png=True,
@@ -61,8 +73,7 @@ def build(run_dir, output_dir=None, with_html=True, with_png=True,
     out.write(text.render(report))
     for path in written:
         out.write('wrote %s\n' % path)
-    return (EXIT_PASSED if report['verdict']['passed'] else EXIT_FAILED,
-            written)
+    return exit_status(report), written
 
 
 def main(argv=None):
@@ -80,10 +91,10 @@ def main(argv=None):
     try:
         code, _ = build(args.run_dir, args.output_dir, not args.no_html,
                         not args.no_png)
-    except (collect.ReportError, tracking.StatsError, RuntimeError) as exc:
+    except report_mod.ReportError as exc:
         sys.stderr.write('upgrade-report: error: %s\n' % exc)
-        return EXIT_BAD_INPUT
-    return code
+        return int(exit_status(None))
+    return int(code)
 
 
 if __name__ == '__main__':

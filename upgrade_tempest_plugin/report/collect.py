@@ -54,6 +54,7 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import tracking
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import timeutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
@@ -67,8 +68,7 @@ _TIME_KEYS = ('start_time', 'end_time', 'start', 'end', 'time',
               'generated_at', 'start_bounds', 'end_bounds')
 
 
-class ReportError(Exception):
-    """The run directory cannot be read; the message says why."""
+ReportError = report_mod.ReportError   # the run directory cannot be read
 
 
 def _load_json(path):

@@ -19,6 +19,7 @@ many bars of each trace have a visible width (``data-drawn-bars``, e.g.
 import html as html_escape
 import json
 
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import lanes as lanes_mod
 from upgrade_tempest_plugin.report import series as series_mod
 from upgrade_tempest_plugin.report import style
@@ -34,8 +35,9 @@ def _import_plotly():
         from plotly import graph_objects
         from plotly import subplots
     except ImportError:
-        raise RuntimeError('the HTML report needs plotly: pip install '
-                           '"upgrade-tempest-plugin[report]"')
+        raise report_mod.MissingExtra(
+            'the HTML report needs plotly: pip install '
+            '"upgrade-tempest-plugin[report]"')
     return graph_objects, subplots
 
 

@@ -8,6 +8,7 @@ stand on the chart). :func:`draw` also returns where it drew each lane
 and bar, in pixels of the PNG, for checks that read the image back.
 """
 
+from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import lanes as lanes_mod
 from upgrade_tempest_plugin.report import series as series_mod
 from upgrade_tempest_plugin.report import style
@@ -30,8 +31,9 @@ def _import_pyplot():
         from matplotlib import pyplot
         from matplotlib import ticker
     except ImportError:
-        raise RuntimeError('the PNG timeline needs matplotlib: pip install '
-                           '"upgrade-tempest-plugin[report]"')
+        raise report_mod.MissingExtra(
+            'the PNG timeline needs matplotlib: pip install '
+            '"upgrade-tempest-plugin[report]"')
     return pyplot, ticker
 
 

@@ -31,6 +31,7 @@ import os
 import sys
 
 from upgrade_tempest_plugin.common import console
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.uptime import markers
 from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import runner
@@ -71,8 +72,7 @@ def load_conf(path, log_level=None):
         console.setup(log_level)
     except Exception as exc:
         raise plan_mod.UptimeError('cannot read %s: %s' % (
-            path, str(exc).splitlines()[0] if str(exc) else
-            type(exc).__name__))
+            path, errors.one_line(exc)))
     return config.CONF
 
 

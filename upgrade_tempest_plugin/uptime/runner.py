@@ -33,7 +33,7 @@ def fetch_catalog(conf, timeout):
         raise plan_mod.UptimeError(
             'cannot authenticate to keystone at %s: %s (%s)' % (
                 conf.identity.uri_v3, errors.classify(exc),
-                str(exc).splitlines()[0] if str(exc) else ''))
+                errors.one_line(exc)))
 
 
 def _spawn(args):

@@ -16,6 +16,8 @@ import uuid
 
 from tempest.lib import exceptions as lib_exc
 
+from upgrade_tempest_plugin.common import errors
+
 NAME_PREFIX = 'uptime-probe-'
 LOG = logging.getLogger(__name__)
 
@@ -76,8 +78,7 @@ class WriteProbe(object):
                         LOG.info('sweep: deleted %s (%s)', name, ident)
                 except Exception as exc:
                     LOG.warning('sweep: %s still there: %s', name,
-                                str(exc).splitlines()[0] if str(exc)
-                                else type(exc).__name__)
+                                errors.one_line(exc))
                     continue
                 with self._lock:
                     self._undeleted.discard(name)

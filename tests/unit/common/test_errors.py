@@ -83,3 +83,34 @@ class TestClassify(testtools.TestCase):
         first, second = RuntimeError('a'), RuntimeError('b')
         first.__context__, second.__context__ = second, first
         self.assertEqual('RuntimeError', errors.classify(first))
+
+
+class TestOneLine(testtools.TestCase):
+
+    def test_white_space_and_new_lines_collapse(self):
+        exc = ValueError('bad\n  input:\tno   such file\n')
+        self.assertEqual('bad input: no such file', errors.one_line(exc))
+
+    def test_empty_message_is_the_class_name(self):
+        self.assertEqual('KeyboardInterrupt',
+                         errors.one_line(KeyboardInterrupt()))
+
+    def test_long_message_is_cut(self):
+        text = errors.one_line(ValueError('x' * 1000), limit=50)
+        self.assertEqual('x' * 47 + '...', text)
+        self.assertEqual(errors.MAX_LINE,
+                         len(errors.one_line(ValueError('y' * 1000))))
+
+    def test_broken_str(self):
+        class Broken(Exception):
+            def __str__(self):
+                raise TypeError('no')
+        self.assertEqual('Broken', errors.one_line(Broken()))
+
+    def test_describe_names_the_kind(self):
+        exc = lib_exc.ServerFault('db\ndown', resp=_resp(500))
+        self.assertTrue(errors.describe(exc).startswith('HTTP 500: '))
+        self.assertNotIn('\n', errors.describe(exc))
+        self.assertEqual("KeyError: 'methods'",
+                         errors.describe(KeyError('methods')))
+        self.assertEqual('timeout', errors.describe(socket.timeout()))

@@ -73,3 +73,63 @@ class NoRetryHttpTest(testtools.TestCase):
         self.assertEqual('timeout', kind)
         self.assertLess(took, 1.0)
         self.assertEqual(1, server.accepted)
+
+
+class Conf(object):
+    """The two tempest.conf options ``from_conf`` reads."""
+
+    class identity(object):
+        disable_ssl_certificate_validation = False
+        ca_certificates_file = None
+
+
+class InstallTest(testtools.TestCase):
+    """``install`` on what tempest hands out: clients, providers, managers."""
+
+    def client(self):
+        from tempest.lib.services.volume.v3 import volumes_client
+        from tempest.tests.lib import fake_auth_provider
+        return volumes_client.VolumesClient(
+            fake_auth_provider.FakeAuthProvider(), 'volume', 'regionOne')
+
+    def provider(self):
+        from tempest.lib import auth
+        from tempest.tests.lib import fake_credentials
+        return auth.KeystoneV3AuthProvider(
+            fake_credentials.FakeKeystoneV3Credentials(),
+            'http://127.0.0.1:5000/v3')
+
+    def test_service_client(self):
+        client = self.client()
+        self.assertIs(client, noretry.install(client, Conf, 7))
+        self.assertIs(noretry.NoRetryHttp, type(client.http_obj))
+        self.assertEqual(7, client.http_obj.limit)
+
+    def test_keepalive(self):
+        client = noretry.install(self.client(), Conf, 7, keepalive=True)
+        self.assertIs(noretry.KeepAliveHttp, type(client.http_obj))
+
+    def test_auth_provider_token_client(self):
+        provider = self.provider()
+        self.assertIs(provider, noretry.install(provider, Conf, 5))
+        self.assertIs(noretry.NoRetryHttp,
+                      type(provider.auth_client.http_obj))
+
+    def test_manager_token_client(self):
+        class Manager(object):   # what tempest.clients.Manager has
+            auth_provider = self.provider()
+        manager = Manager()
+        noretry.install(manager, Conf, 5)
+        self.assertEqual(
+            5, manager.auth_provider.auth_client.http_obj.limit)
+
+    def test_same_settings_keep_the_layer(self):
+        client = noretry.install(self.client(), Conf, 7, keepalive=True)
+        layer = client.http_obj
+        noretry.install(client, Conf, 7, keepalive=True)
+        self.assertIs(layer, client.http_obj)
+        noretry.install(client, Conf, 60, keepalive=True)
+        self.assertIsNot(layer, client.http_obj)
+        self.assertEqual(60, client.http_obj.limit)
+        noretry.install(client, Conf, 60)
+        self.assertIs(noretry.NoRetryHttp, type(client.http_obj))

@@ -127,13 +127,20 @@ class FakeClients(object):
         self.account_client = swift
 
 
-def owned_state(test):
-    """A new state file (prefix ``pfx``) whose owner the phases created,
-    in a temporary directory removed after ``test``."""
+def new_state(test):
+    """A new state file (prefix ``pfx``, no owner yet) in a temporary
+    directory removed after ``test``."""
     tmp = tempfile.TemporaryDirectory()
     test.addCleanup(tmp.cleanup)
     st = state.StateFile(os.path.join(tmp.name, 'state.json'))
     st.create('pfx')
+    return st
+
+
+def owned_state(test):
+    """A new state file (prefix ``pfx``) whose owner the phases created,
+    in a temporary directory removed after ``test``."""
+    st = new_state(test)
     st.set_owner(provisioned=owner.CREATED, username='u', password='p',
                  project_name='pr', domain_name='Default', user_id='1',
                  project_id='2')

@@ -11,6 +11,7 @@ from upgrade_tempest_plugin.persistent import base
 from upgrade_tempest_plugin.persistent import cleanup
 from upgrade_tempest_plugin.persistent import create
 from upgrade_tempest_plugin.persistent import drift
+from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import resources
 from upgrade_tempest_plugin.persistent import state
 from upgrade_tempest_plugin.persistent import verify
@@ -235,4 +236,65 @@ class PhasesTest(unittest.TestCase):
         self.assertEqual(['container', 'object'], kept)
         self.assertIn('service not available: swift',
                       record['failed'][0]['error'])
+        self.assertTrue(self.state.exists())
+
+
+class UnfinishedOwnerTest(unittest.TestCase):
+    """Cleanup after a create that stopped before its owner was made."""
+
+    def setUp(self):
+        self.state = fakes.new_state(self)
+        self.deleted = []
+
+    def delete_owner(self, owner):
+        self.deleted.append(owner['username'])
+        return True
+
+    def cleanup(self):
+        data = self.state.load()
+        self.assertTrue(owner_mod.is_unfinished(data))
+        return cleanup.forget_unfinished_owner(
+            self.state, data.get('owner'), self.delete_owner)
+
+    def test_no_owner_at_all(self):
+        record = self.cleanup()
+        self.assertEqual([], self.deleted)
+        self.assertFalse(record['owner_deleted'])
+        self.assertTrue(record['state_removed'])
+        self.assertEqual(([], [], []), (record['deleted'], record['failed'],
+                                        record['leaked']))
+        self.assertLessEqual(record['start_time'], record['end_time'])
+        self.assertFalse(self.state.exists())
+
+    def test_dedicated_owner_half_made_is_deleted(self):
+        self.state.set_owner(provisioned=owner_mod.CREATED,
+                             username='pfx-user', password='p',
+                             project_name='pfx-project',
+                             domain_name='Default', project_id='2')
+        record = self.cleanup()
+        self.assertEqual(['pfx-user'], self.deleted)
+        self.assertTrue(record['owner_deleted'])
+        self.assertFalse(self.state.exists())
+
+    def test_configured_owner_is_left_alone(self):
+        self.state.set_owner(provisioned=owner_mod.CONFIGURED,
+                             username='op', password='',
+                             project_name='proj', domain_name='Default')
+        record = self.cleanup()
+        self.assertEqual([], self.deleted)
+        self.assertFalse(record['owner_deleted'])
+        self.assertFalse(self.state.exists())
+
+    def test_failed_owner_deletion_keeps_the_state_file(self):
+        self.state.set_owner(provisioned=owner_mod.CREATED,
+                             username='pfx-user', password='p',
+                             project_name='pfx-project',
+                             domain_name='Default')
+
+        def refuse(owner):
+            raise lib_exc.ServerFault()
+        data = self.state.load()
+        self.assertRaises(lib_exc.ServerFault,
+                          cleanup.forget_unfinished_owner, self.state,
+                          data['owner'], refuse)
         self.assertTrue(self.state.exists())

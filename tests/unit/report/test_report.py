@@ -3,7 +3,9 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
+from unittest import mock
 import xml.etree.ElementTree as ET
 
 import fixtures
@@ -181,7 +183,7 @@ class TestCommand(ReportTestBase):
     def test_writes_every_file(self):
         self.full_run()
         code, written, text = self.build()
-        self.assertEqual(cmd.EXIT_PASSED, code)
+        self.assertEqual(cmd.Exit.PASSED, code)
         names = sorted(os.path.basename(p) for p in written)
         self.assertEqual(['report.html', 'report.json', 'report.xml',
                           'timeline.png'], names)
@@ -207,7 +209,7 @@ class TestCommand(ReportTestBase):
     def test_junit_names_the_failing_resource_and_field(self):
         self.full_run(differences=[('volume', 'vol-1', 'size', 1, 2)])
         code, _, text = self.build()
-        self.assertEqual(cmd.EXIT_FAILED, code)
+        self.assertEqual(cmd.Exit.FAILED, code)
         self.assertIn("after: volume vol-1 size expected 1, got 2", text)
         tree = ET.parse(os.path.join(self.run_dir, 'report', 'report.xml'))
         failures = tree.getroot().findall('.//failure')
@@ -223,6 +225,18 @@ class TestCommand(ReportTestBase):
         err = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
         code = cmd.main([os.path.join(self.run_dir, 'missing')])
-        self.assertEqual(cmd.EXIT_BAD_INPUT, code)
+        self.assertEqual(cmd.Exit.BAD_INPUT, code)
         self.assertEqual(1, len(err.getvalue().splitlines()))
         self.assertIn('no such run directory', err.getvalue())
+
+    def test_missing_extra_exits_2_with_one_line(self):
+        self.full_run()
+        err = io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', io.StringIO()))
+        with mock.patch.dict(sys.modules, {'plotly': None}):
+            code = cmd.main([self.run_dir, '--no-png'])
+        self.assertEqual(cmd.Exit.BAD_INPUT, code)
+        self.assertEqual(1, len(err.getvalue().splitlines()))
+        self.assertIn('needs plotly', err.getvalue())
+        self.assertEqual(2, cmd.exit_status(None))

@@ -29,7 +29,7 @@ class TestSavedRehearsal(testtools.TestCase):
             self.report = json.load(f)
 
     def test_verdict_and_files(self):
-        self.assertEqual(cmd.EXIT_PASSED, self.code, self.out.getvalue())
+        self.assertEqual(cmd.Exit.PASSED, self.code, self.out.getvalue())
         self.assertEqual(4, len(self.written))
         self.assertIn('Upgrade report: PASSED', self.out.getvalue())
 
@@ -91,7 +91,7 @@ class TestSavedKeepaliveRehearsal(testtools.TestCase):
             self.report = json.load(f)
 
     def test_summary_one_line_per_api(self):
-        self.assertEqual(cmd.EXIT_PASSED, self.code, self.out.getvalue())
+        self.assertEqual(cmd.Exit.PASSED, self.code, self.out.getvalue())
         lines = self.out.getvalue().splitlines()
         apis = lines[lines.index('APIs:') + 1:lines.index('APIs:') + 7]
         self.assertEqual(['cinder', 'glance', 'keystone', 'neutron', 'nova',

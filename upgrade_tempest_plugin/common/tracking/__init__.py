@@ -9,7 +9,8 @@ imports:
 
 * :mod:`.trace`: ``Trace`` (the wrappers, the whitelist);
 * :mod:`.methods`: ``api_methods`` (which methods are API calls);
-* :mod:`.stats`: ``Stats``, ``StatsError`` and the JSON file format;
+* :mod:`.stats`: ``Stats``, ``StatsError`` (a ``TrackingError``, the
+  base of the package's errors) and the JSON file format;
 * :mod:`.method_stats`: ``MethodStats``, ``FailureTrace`` (one method);
 * :mod:`.histogram`: ``Latency``, ``bucket_index``, ``bucket_bounds``;
 * :mod:`.failure`: what a failure trace records.
@@ -26,7 +27,7 @@ from upgrade_tempest_plugin.common.tracking.method_stats import (
 from upgrade_tempest_plugin.common.tracking.methods import (
     BASE_API_METHODS, EXTRA_PLUMBING, api_methods)
 from upgrade_tempest_plugin.common.tracking.stats import (
-    FORMAT, Stats, StatsError, VERSION)
+    FORMAT, Stats, StatsError, TrackingError, VERSION)
 from upgrade_tempest_plugin.common.tracking.trace import (
     DEFAULT_WHITELIST, Trace)
 
@@ -37,5 +38,5 @@ __all__ = [
     'MAX_ERROR_KINDS', 'MAX_EXPONENT', 'MAX_MESSAGE_CHARS',
     'MAX_TRACEBACK_FRAMES', 'MethodStats', 'MIN_EXPONENT', 'NUM_BUCKETS',
     'OTHER_ERRORS', 'Stats', 'StatsError', 'SUB_BUCKETS', 'Trace',
-    'VERSION',
+    'TrackingError', 'VERSION',
 ]

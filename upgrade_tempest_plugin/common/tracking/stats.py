@@ -55,6 +55,7 @@ import json
 import os
 import threading
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.common.tracking import histogram
 from upgrade_tempest_plugin.common.tracking.method_stats import (
@@ -64,7 +65,11 @@ FORMAT = 'upgrade_tempest_plugin.tracking'
 VERSION = 1
 
 
-class StatsError(ValueError):
+class TrackingError(Exception):
+    """Base of the tracking library's errors; the message says why."""
+
+
+class StatsError(TrackingError, ValueError):
     """Saved stats cannot be read: missing, corrupt or of another format."""
 
     def __init__(self, message, path=None):
@@ -169,8 +174,8 @@ class Stats(object):
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, StatsError):
                 raise
-            raise StatsError('invalid stats: %s: %s'
-                             % (type(exc).__name__, exc), path)
+            raise StatsError('invalid stats: %s' % errors.describe(exc),
+                             path)
         for key, item in items:
             self.method_stats(*key).merge_dict(item)
 

@@ -36,15 +36,25 @@ def _tags(obj):
     return tags if isinstance(tags, tuple) else ()
 
 
+class _Fixed(object):
+    """Stands for the class when a wrapper wraps an instance attribute:
+    its one attribute never changes, so the wrapper always calls it."""
+
+    def __init__(self, name, inner):
+        setattr(self, name, inner)
+
+
 class _Target(object):
     """All that one wrapper reads at each call, in one closure variable.
 
     tempest's ``find_test_caller`` walks every frame above each HTTP
-    request, twice per request, and reads each frame's ``f_locals``: up to
-    Python 3.12 every local and closure variable of the wrapper is copied
-    into a dict four times per call. So the wrapper keeps a handful of
-    locals (no ``self`` or ``cls``, which that walk also reads) and this
-    one object.
+    request, twice per request, and reads each frame's ``f_locals`` twice:
+    up to Python 3.12 that copies every local and closure variable of the
+    wrapper into a dict, and each local not yet bound (a ``result`` or an
+    ``except ... as exc`` while the call runs) costs a KeyError raised and
+    cleared inside CPython, four times per request. So during the call the
+    wrapper has only bound locals (``args``, ``kwargs``, ``start``) and
+    this object, and no ``self`` or ``cls``, which that walk also reads.
     """
 
     __slots__ = ('owner', 'name', 'func', 'bound', 'client', 'inner',
@@ -53,23 +63,36 @@ class _Target(object):
     def __init__(self, trace, client, owner, name, inner):
         self.trace = trace
         self.client = client
-        self.owner = owner
         self.name = name
         self.inner = inner
-        self.func = getattr(owner, name) if inner is None else None
-        self.bound = (_bind(self.func, client, owner)
-                      if inner is None else None)
         self.stats = trace.stats.method_stats(owner.__name__, name)
         self.add_pass = self.stats.add_pass
+        if inner is None:
+            self.owner = owner
+            self.func = getattr(owner, name)
+            self.bound = _bind(self.func, client, owner)
+        else:
+            self.owner = _Fixed(name, inner)
+            self.func = self.bound = inner
 
     def current(self):
         """The method as the class has it now, bound to the client."""
+        if self.inner is not None:
+            return self.inner
         return _bind(getattr(self.owner, self.name), self.client,
                      self.owner)
 
-    def failed(self, seconds, exc, frame):
-        """Count a call that raised ``exc`` in the wrapper ``frame``."""
-        self.trace._failed(self.stats, seconds, exc, frame)
+    def passed(self, start, result):
+        """Count a call started at ``start`` that returned; return
+        ``result``."""
+        self.add_pass(time.perf_counter() - start)
+        return result
+
+    def failed(self, start, frame):
+        """Count the call started at ``start`` whose exception is being
+        handled, in the wrapper ``frame``."""
+        self.trace._failed(self.stats, time.perf_counter() - start,
+                           sys.exc_info()[1], frame)
 
 
 class Trace(object):
@@ -152,20 +175,16 @@ class Trace(object):
         target = _Target(self, client, cls, name, inner)
 
         def traced(*args, **kwargs):
+            # No local but args, kwargs and start: see _Target.
             start = time.perf_counter()
             try:
-                if target.inner is not None:   # wraps an instance attribute
-                    result = target.inner(*args, **kwargs)
-                elif getattr(target.owner, target.name) is target.func:
-                    result = target.bound(*args, **kwargs)
-                else:  # the class attribute is patched
-                    result = target.current()(*args, **kwargs)
-            except Exception as exc:
-                target.failed(time.perf_counter() - start, exc,
-                              sys._getframe())
+                return target.passed(start, (
+                    target.bound
+                    if getattr(target.owner, target.name) is target.func
+                    else target.current())(*args, **kwargs))
+            except Exception:
+                target.failed(start, sys._getframe())
                 raise
-            target.add_pass(time.perf_counter() - start)
-            return result
 
         wrapped = target.bound if inner is None else inner
         functools.update_wrapper(traced, wrapped)

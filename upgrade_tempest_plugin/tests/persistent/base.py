@@ -24,9 +24,11 @@ from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 from tempest import test
 
+from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.common import noretry
 from upgrade_tempest_plugin.common import tracking
-from upgrade_tempest_plugin.persistent import base as persistent
+from upgrade_tempest_plugin import persistent
+from upgrade_tempest_plugin.persistent import base as persistent_base
 from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import resources
 from upgrade_tempest_plugin.persistent import results
@@ -39,8 +41,7 @@ _ID_NAMESPACE = uuid.UUID('1f0e8a52-8d4c-4c5e-9d59-6f0c2b1a7e31')
 
 # Errors that mean "bad input": the phase fails once (in setUpClass) with
 # their message alone, without the chain of calls that led there.
-EXPECTED_ERRORS = (state_mod.StateError, owner_mod.OwnerError,
-                   persistent.LoginError, lib_exc.InvalidConfiguration)
+EXPECTED_ERRORS = (persistent.PersistentError, lib_exc.InvalidConfiguration)
 
 
 class PhaseError(Exception):
@@ -88,7 +89,7 @@ class PersistentPhase(test.BaseTestCase):
         cls.output_dir = os.path.abspath(CONF.upgrade.output_dir)
         cls.state_file = state_mod.StateFile(results.state_path(
             cls.output_dir, CONF.upgrade.persistent_state_file))
-        cls.settings = persistent.Settings.from_conf(CONF)
+        cls.settings = persistent_base.Settings.from_conf(CONF)
         cls.record = None
         try:
             cls.record = cls.run_phase()
@@ -116,16 +117,11 @@ class PersistentPhase(test.BaseTestCase):
     # -- clients -----------------------------------------------------------
 
     @classmethod
-    def bounded_http(cls):
-        return noretry.from_conf(CONF, CONF.service_clients.http_timeout)
-
-    @classmethod
     def manager(cls, creds):
         """tempest's clients for ``creds``; the token client without
         hidden retries (see prepare_client)."""
-        manager = clients.Manager(creds)
-        manager.auth_provider.auth_client.http_obj = cls.bounded_http()
-        return manager
+        return noretry.install(clients.Manager(creds), CONF,
+                               CONF.service_clients.http_timeout)
 
     @classmethod
     def prepare_client(cls, client):
@@ -134,9 +130,8 @@ class PersistentPhase(test.BaseTestCase):
         http_timeout. The phases retry transient errors themselves, with
         pauses, for persistent_retry_timeout; tempest's ten silent
         retries held one call to a hung API for 11 x http_timeout."""
-        if not isinstance(client.http_obj, noretry.NoRetryHttp):
-            client.http_obj = cls.bounded_http()
-        return cls.trace.decorate(client)
+        return cls.trace.decorate(noretry.install(
+            client, CONF, CONF.service_clients.http_timeout))
 
     @classmethod
     def admin_manager(cls):
@@ -148,7 +143,7 @@ class PersistentPhase(test.BaseTestCase):
             raise owner_mod.OwnerError(
                 'Cannot log in with the configured admin credentials '
                 '([auth] admin_username, ...): %s'
-                % ' '.join(str(exc).split())[:300])
+                % errors.one_line(exc))
         return cls.manager(creds)
 
     @classmethod
@@ -156,30 +151,17 @@ class PersistentPhase(test.BaseTestCase):
         creds = credentials_factory.get_credentials(
             fill_in=False, identity_version='v3',
             **owner_mod.credential_params(owner))
-        return persistent.Context(cls.manager(creds), cls.state_file,
-                                  cls.settings, decorate=cls.prepare_client,
-                                  project_id=owner.get('project_id'))
+        return persistent_base.Context(
+            cls.manager(creds), cls.state_file, cls.settings,
+            decorate=cls.prepare_client, project_id=owner.get('project_id'))
 
     @classmethod
     def provisioner(cls, admin):
-        roles = ['member']
-        if available('swift'):
-            roles.append(CONF.object_storage.operator_role)
-        return owner_mod.Provisioner(admin, decorate=cls.prepare_client,
-                                     roles=roles,
-                                     neutron=available('neutron'))
-
-    @classmethod
-    def load_owner(cls):
-        data = cls.state_file.load()
-        owner = data.get('owner')
-        if not owner_mod.is_complete(owner):
-            raise state_mod.StateError(
-                '%s records no usable owner: the create phase was '
-                'interrupted before the owner was made. Run "tempest run '
-                '--regex persistent.create" again (it resumes).'
-                % cls.state_file.path)
-        return owner
+        return owner_mod.Provisioner(
+            admin, decorate=cls.prepare_client,
+            roles=owner_mod.roles(available('swift'),
+                                  CONF.object_storage.operator_role),
+            neutron=available('neutron'))
 
     # -- per-type checks ---------------------------------------------------
 

@@ -14,7 +14,6 @@ from tempest.lib import decorators
 
 from upgrade_tempest_plugin.persistent import cleanup
 from upgrade_tempest_plugin.persistent import owner as owner_mod
-from upgrade_tempest_plugin.persistent import state as state_mod
 from upgrade_tempest_plugin.tests.persistent import base
 
 
@@ -25,35 +24,19 @@ class CleanupTest(base.PersistentPhase):
     @classmethod
     def run_phase(cls):
         data = cls.state_file.load()
-        owner = data.get('owner')
-        if not owner_mod.is_complete(owner) and not any(
-                data['resources'].values()):
-            return cls.forget_unfinished_owner(owner)
-        owner = cls.load_owner()
-        ctx = cls.owner_context(owner)
+        if owner_mod.is_unfinished(data):
+            return cleanup.forget_unfinished_owner(
+                cls.state_file, data.get('owner'), cls.delete_owner)
+        ctx = cls.owner_context(owner_mod.load(cls.state_file))
         try:  # to delete ports nova left behind (neutron: admin only)
             ctx.admin = cls.admin_manager()
         except owner_mod.OwnerError as exc:
             base.LOG.warning('persistent cleanup without admin: %s', exc)
-
-        def delete_owner(owner):
-            return cls.provisioner(cls.admin_manager()).delete(owner)
-        return cleanup.run(ctx, base.available, delete_owner=delete_owner)
+        return cleanup.run(ctx, base.available, delete_owner=cls.delete_owner)
 
     @classmethod
-    def forget_unfinished_owner(cls, owner):
-        """Create stopped before the owner was complete: nothing can have
-        been created as the owner; delete what was made of it (found by
-        name) and the state file."""
-        record = {'phase': 'cleanup', 'start_time': state_mod.utcnow(),
-                  'deleted': [], 'failed': [], 'leaked': [],
-                  'owner_deleted': False}
-        if owner and owner.get('provisioned') == owner_mod.CREATED:
-            record['owner_deleted'] = cls.provisioner(
-                cls.admin_manager()).delete(owner)
-        cls.state_file.remove()
-        record.update(state_removed=True, end_time=state_mod.utcnow())
-        return record
+    def delete_owner(cls, owner):
+        return cls.provisioner(cls.admin_manager()).delete(owner)
 
     def check_type(self, name):
         failed = [f for f in self.record['failed'] if f['type'] == name]

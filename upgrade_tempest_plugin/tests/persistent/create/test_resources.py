@@ -13,6 +13,7 @@ them.
 import secrets
 
 from upgrade_tempest_plugin.persistent import create
+from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.tests.persistent import base
 
 CONF = base.CONF
@@ -25,16 +26,8 @@ class CreateTest(base.PersistentPhase):
     @classmethod
     def run_phase(cls):
         cls.state_file.create('upgrade-persistent-%s' % secrets.token_hex(3))
-        configured = None
-        if CONF.upgrade.persistent_owner_username:
-            configured = {
-                'username': CONF.upgrade.persistent_owner_username,
-                'password': CONF.upgrade.persistent_owner_password,
-                'project_name': CONF.upgrade.persistent_owner_project_name,
-                'domain_name': CONF.upgrade.persistent_owner_domain_name}
-            admin = None
-        else:
-            admin = cls.admin_manager()
+        configured = owner_mod.configured(CONF.upgrade)
+        admin = None if configured else cls.admin_manager()
         owner = cls.provisioner(admin).ensure(
             cls.state_file, configured=configured,
             domain_name=CONF.auth.default_credentials_domain_name)

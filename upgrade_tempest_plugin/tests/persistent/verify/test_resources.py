@@ -10,6 +10,7 @@ with ``$UPGRADE_VERIFY_LABEL``.
 After: one test per resource type fails, naming every difference.
 """
 
+from upgrade_tempest_plugin.persistent import owner as owner_mod
 from upgrade_tempest_plugin.persistent import verify
 from upgrade_tempest_plugin.tests.persistent import base
 
@@ -20,7 +21,7 @@ class VerifyTest(base.PersistentPhase):
 
     @classmethod
     def run_phase(cls):
-        ctx = cls.owner_context(cls.load_owner())
+        ctx = cls.owner_context(owner_mod.load(cls.state_file))
         record = verify.run(ctx, base.available)
         base.LOG.info('persistent verify: %d resources checked in %.1f s, '
                       '%d differences', len(record['resources_checked']),
