@@ -68,22 +68,13 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
     if handle_signals:
         for sig in (signal.SIGINT, signal.SIGTERM):
             old[sig] = signal.signal(sig, forward)
-    # The read series of one API interleave: at 1/s each, together they
-    # sample the API every 0.5 s, so a shorter outage is still seen.
-    reads = {}
-    for _name, service, kind, _conn in series:
-        if kind == 'read':
-            reads[service] = reads.get(service, 0) + 1
-    order = {}
+    phases = grid_phases(series)
     epoch = time.time()     # one grid for all the probers
     try:
         for name, service, kind, conn in series:
             if stopping:
                 break
-            phase = 0.5 if kind == 'pulse' else 0.0   # between reads
-            if kind == 'read':
-                phase = order.get(service, 0) / float(reads[service])
-                order[service] = order.get(service, 0) + 1
+            phase = phases[name]
             procs[name] = spawn({
                 'series': name, 'service': service, 'kind': kind,
                 'connection': conn,
@@ -111,6 +102,39 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
     result = summary_mod.build(output_dir, skipped, only=set(procs))
     summary_mod.write(output_dir, result)
     return result
+
+
+def grid_phases(series):
+    """Each series' phase on the common grid (a fraction of its interval).
+
+    The read series of one API interleave: at 1/s each, together they
+    sample the API every 0.5 s, so a shorter outage is still seen. The
+    APIs are spread over the interval: on a small cloud six probes sent
+    at the same instant (and their six APIs answering at once) saturate
+    its cores for some milliseconds every tick, and the users whose calls
+    fall into those bursts wait: measured as the users' p95 rising by
+    14 % at 1/s, 41 % with the pulses, all in phase, against ~equal p50s.
+    """
+    services = []
+    for _name, service, _kind, _conn in series:
+        if service not in services:
+            services.append(service)
+    reads = {}
+    for _name, service, kind, _conn in series:
+        if kind == 'read':
+            reads[service] = reads.get(service, 0) + 1
+    phases, order = {}, {}
+    for name, service, kind, _conn in series:
+        offset = services.index(service) / float(len(services))
+        if kind == 'read':
+            k = order.get(service, 0)
+            order[service] = k + 1
+            phases[name] = (k + offset) / float(reads[service])
+        elif kind == 'pulse':
+            phases[name] = (offset + 0.5 / len(services)) % 1.0
+        else:
+            phases[name] = offset
+    return phases
 
 
 def _wait(proc):

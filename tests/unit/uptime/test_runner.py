@@ -103,7 +103,7 @@ class PlanTest(testtools.TestCase):
 
 class PhaseTest(testtools.TestCase):
 
-    def test_read_series_of_one_api_interleave(self):
+    def test_read_series_interleave_and_apis_spread(self):
         spawned = []
 
         class Done(object):
@@ -120,10 +120,12 @@ class PhaseTest(testtools.TestCase):
         run_plan = plan.Plan('/dev/null', out, ['nova', 'swift'])
         runner.run(run_plan, series, spawn=Done, handle_signals=False)
         self.assertEqual(
+            # an API's read series half an interval apart; the APIs
+            # spread over the interval, their pulses between them
             [('nova', 0.0, 1.0), ('nova-keepalive', 0.5, 1.0),
-             ('nova-pulse', 0.5, 10.0), ('nova-write', 0.0, 1.0),
-             ('swift', 0.0, 1.0), ('swift-keepalive', 0.5, 1.0),
-             ('swift-pulse', 0.5, 10.0), ('swift-write', 0.0, 1.0)],
+             ('nova-pulse', 0.25, 10.0), ('nova-write', 0.0, 1.0),
+             ('swift', 0.25, 1.0), ('swift-keepalive', 0.75, 1.0),
+             ('swift-pulse', 0.75, 10.0), ('swift-write', 0.5, 1.0)],
             [(a['series'], a['phase'], a['rate']) for a in spawned])
 
 
