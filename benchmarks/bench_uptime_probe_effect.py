@@ -85,6 +85,7 @@ class User(object):
         self.uri = conf['identity']['uri_v3']
         self.body = json.dumps(body).encode()
         self.token, self.catalog = self._login()
+        self.resets = 0         # kept-alive connections closed under us
 
     def _login(self):
         r = self.http.request('POST', self.uri + '/auth/tokens',
@@ -104,8 +105,16 @@ class User(object):
             if ctype == 'identity':
                 base = self.uri[:-len('/v3')]
             start = time.monotonic()
-            r = self.http.request('GET', base + path,
-                                  headers={'X-Auth-Token': self.token})
+            try:
+                r = self.http.request('GET', base + path,
+                                      headers={'X-Auth-Token': self.token})
+            except urllib3.exceptions.ProtocolError:
+                # the API closed our idle kept-alive connection (gunicorn
+                # does after its keep-alive time): a real client sends
+                # again on a new one, and so do we, timing both
+                self.resets += 1
+                r = self.http.request('GET', base + path,
+                                      headers={'X-Auth-Token': self.token})
             latencies.setdefault(name, []).append(time.monotonic() - start)
             if r.status >= 400:
                 raise RuntimeError('%s answered %s' % (name, r.status))
@@ -272,6 +281,8 @@ def main(argv=None):
               1000 * pct(all_off, 95), 1000 * pct(all_on, 95), ratio,
               'met' if ratio <= 1.10 else 'MISSED'))
     ok &= ratio <= 1.10
+    print('user calls sent again after their kept-alive connection was '
+          'closed: %d' % user.resets)
     worst = max(q_on.values() or [0])
     print('largest accept queue with the daemon on: %d (target <= %d): %s'
           % (worst, args.bound, 'met' if worst <= args.bound else 'MISSED'))

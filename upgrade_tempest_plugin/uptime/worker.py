@@ -67,7 +67,8 @@ def probe_loop(args, probe, stop, meta=None):
         probe, args['rate'], args['timeout'], log.write,
         max_outstanding=args.get('max_outstanding', 1),
         abandon_after=args.get('abandon_after'),
-        recovery_interval=args.get('recovery_interval'))
+        recovery_interval=args.get('recovery_interval'),
+        recover_on=(lambda error: True) if args['kind'] == 'pulse' else None)
     try:
         start, end = sched.run(
             stop_condition(stop, args.get('sentinel'), args.get('parent')),

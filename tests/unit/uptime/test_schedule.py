@@ -223,3 +223,23 @@ class RecoveryProbeTest(testtools.TestCase):
                                    recovery_interval=None)
         self.assertEqual(3, len(results))
         self.assertEqual(0, sched.recovery)
+
+    def test_recover_on_http_errors_when_asked(self):
+        from tempest.lib import exceptions as lib_exc
+        clock = fakes.FakeClock()
+        start = clock.monotonic()
+
+        def probe():
+            if clock.monotonic() - start < 0.25:
+                raise lib_exc.ServerFault(resp={'status': 503})
+            return 200
+
+        results = []
+        sched = schedule.Scheduler(probe, 1.0, 0.5, results.append,
+                                   clock=clock, recovery_interval=0.1,
+                                   recover_on=lambda error: True)
+        sched.run(lambda: False, iterations=2)
+        self.assertEqual(['HTTP 503', 'HTTP 503', 'HTTP 503', None],
+                         [r['error'] for r in results if r.get('extra')
+                          or r['seq'] == 0][:4])
+        self.assertEqual(3, sched.recovery)
