@@ -20,9 +20,13 @@ refuses to start if it already exists. SIGINT/SIGTERM stop cleanly and the
 summary is still written. ``mark`` appends a timestamped marker; ``summary``
 rebuilds ``summary.json`` from the probe logs and prints it as a table.
 
-Exit codes: 0 done, 1 a threshold of ``[upgrade]`` was exceeded, 2 bad
-input (config file, service, sentinel), 3 a prober process failed, 4 write
-probe resources were left behind (named on stderr; delete them by hand).
+Exit codes (``Exit``, mapped in :func:`exit_status`): 0 done, 1 a
+threshold of ``[upgrade]`` was exceeded, 2 bad input (config file,
+service, sentinel, an empty marker text, a summary directory without probe
+logs or with an unreadable ``plan.json``), 3 a prober process failed, 4
+write probe resources were left behind (named on stderr; delete them by
+hand). Where a run finds more than one, the lowest in that order of 3, 1,
+4 is the one reported.
 """
 
 import argparse
@@ -40,10 +44,28 @@ from upgrade_tempest_plugin.uptime import summary as summary_mod
 
 class Exit(enum.IntEnum):
     OK = 0
-    THRESHOLD = 1
-    BAD_INPUT = 2
-    PROBER_FAILED = 3
-    LEFT_BEHIND = 4
+    THRESHOLD = 1       # a threshold of [upgrade] was exceeded
+    BAD_INPUT = 2       # config file, service, sentinel, summary directory
+    PROBER_FAILED = 3   # a prober process exited: its series is missing
+    LEFT_BEHIND = 4     # write probe resources to delete by hand
+
+
+def exit_status(result):
+    """The exit status of ``run`` for its ``result`` (None: bad input).
+
+    One outcome is reported, the first of: a prober failed (the figures
+    are incomplete), a threshold was exceeded, resources were left behind.
+    """
+    if result is None:
+        return Exit.BAD_INPUT
+    if any(reason.startswith('prober exited')
+           for reason in result['skipped'].values()):
+        return Exit.PROBER_FAILED
+    if result.get('violations'):
+        return Exit.THRESHOLD
+    if summary_mod.left_behind(result):
+        return Exit.LEFT_BEHIND
+    return Exit.OK
 
 
 def find_config(path=None):
@@ -135,18 +157,14 @@ def do_run(args, out, err):
     print_table(result, out)
     out.write('summary: %s\n' % os.path.join(run_plan.output_dir,
                                              summary_mod.FILENAME))
-    if any(reason.startswith('prober exited')
-           for reason in result['skipped'].values()):
-        return Exit.PROBER_FAILED
-    violations = result.get('violations', [])
-    for v in violations:
-        err.write('threshold exceeded: %s\n' % v['message'])
-    if violations:
-        return Exit.THRESHOLD
-    left = summary_mod.left_behind_messages(result)
-    for message in left:
-        err.write('%s\n' % message)
-    return Exit.LEFT_BEHIND if left else Exit.OK
+    status = exit_status(result)
+    if status == Exit.THRESHOLD:
+        for v in result['violations']:
+            err.write('threshold exceeded: %s\n' % v['message'])
+    elif status == Exit.LEFT_BEHIND:
+        for message in summary_mod.left_behind_messages(result):
+            err.write('%s\n' % message)
+    return status
 
 
 def do_mark(args, out, err):
@@ -218,12 +236,10 @@ def main(argv=None, out=None, err=None):
     console.setup(args.log_level)
     try:
         return int(args.func(args, out, err))
-    except plan_mod.UptimeError as exc:
+    except (plan_mod.UptimeError, ValueError) as exc:
+        # ValueError: markers.add's empty marker text
         err.write('upgrade-uptime: error: %s\n' % exc)
-        return int(Exit.BAD_INPUT)
-    except ValueError as exc:
-        err.write('upgrade-uptime: error: %s\n' % exc)
-        return int(Exit.BAD_INPUT)
+        return int(exit_status(None))
 
 
 if __name__ == '__main__':

@@ -39,6 +39,13 @@ class CmdTest(testtools.TestCase):
         self.assertEqual(['db sync start'],
                          [m['text'] for m in markers.load(self.dir)])
 
+    def test_empty_marker_is_one_error_line(self):
+        rc, out, err = self._main('mark', '  ', '--output-dir', self.dir)
+        self.assertEqual(cmd.Exit.BAD_INPUT, rc)
+        self.assertEqual('upgrade-uptime: error: a marker needs a text\n',
+                         err)
+        self.assertEqual([], markers.load(self.dir))
+
     def test_summary(self):
         log = probelog.ProbeLog(self.dir, 'nova')
         for r in fakes.series('..xx..'):
@@ -89,6 +96,43 @@ class CmdTest(testtools.TestCase):
         self.assertIn('no probe logs', err)
         rc, _out, err = self._main('summary', os.path.join(self.dir, 'x'))
         self.assertEqual(cmd.Exit.BAD_INPUT, rc)
+
+
+class ExitStatusTest(testtools.TestCase):
+    """The one mapping of a run's outcome to ``upgrade-uptime``'s exit."""
+
+    LEFT = {'nova-write': {'left_behind': ['uptime-probe-x']}}
+    VIOLATION = {'service': 'nova', 'message': 'nova: uptime % 50'}
+
+    def status(self, services=None, skipped=None, violations=()):
+        return cmd.exit_status({'services': services or {},
+                                'skipped': skipped or {},
+                                'violations': list(violations)})
+
+    def test_numbers_are_the_documented_ones(self):
+        self.assertEqual({'OK': 0, 'THRESHOLD': 1, 'BAD_INPUT': 2,
+                          'PROBER_FAILED': 3, 'LEFT_BEHIND': 4},
+                         {e.name: int(e) for e in cmd.Exit})
+
+    def test_bad_input(self):
+        self.assertEqual(cmd.Exit.BAD_INPUT, cmd.exit_status(None))
+
+    def test_clean_run_and_a_series_skipped_before_it(self):
+        self.assertEqual(cmd.Exit.OK, self.status(
+            {'nova-write': {'left_behind': []}},
+            skipped={'glance': 'not in [service_available]'}))
+
+    def test_failed_prober_comes_before_thresholds_and_leftovers(self):
+        self.assertEqual(cmd.Exit.PROBER_FAILED, self.status(
+            self.LEFT, skipped={'cinder': 'prober exited with 1'},
+            violations=[self.VIOLATION]))
+
+    def test_threshold_comes_before_leftovers(self):
+        self.assertEqual(cmd.Exit.THRESHOLD, self.status(
+            self.LEFT, violations=[self.VIOLATION]))
+
+    def test_leftovers(self):
+        self.assertEqual(cmd.Exit.LEFT_BEHIND, self.status(self.LEFT))
 
 
 class RunExitTest(testtools.TestCase):
