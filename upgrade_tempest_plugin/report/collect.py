@@ -58,6 +58,7 @@ from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import timeutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
+from upgrade_tempest_plugin.uptime import plan as uptime_plan
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import summary as uptime_summary
 
@@ -108,7 +109,7 @@ def _uptime(run_dir):
         # The prober was killed before it wrote a summary: rebuild it.
         try:
             summary = uptime_summary.build(directory)
-        except ValueError as exc:
+        except uptime_plan.UptimeError as exc:
             raise ReportError(str(exc))
     else:
         return None, [], {}

@@ -52,6 +52,7 @@ import time
 
 from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
+from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import refine
 from upgrade_tempest_plugin.uptime import stats
@@ -191,8 +192,8 @@ def write_plan(directory, plan):
 
 def read_plan(directory):
     """The plan the run recorded; {} if it recorded none (a run from
-    before plan.json existed). A plan.json that cannot be read is a
-    ValueError: judging without the run's thresholds would pass silently
+    before plan.json existed). A plan.json that cannot be read is an
+    UptimeError: judging without the run's thresholds would pass silently
     what the run set out to fail."""
     path = os.path.join(directory, PLAN_FILE)
     if not os.path.exists(path):
@@ -201,11 +202,11 @@ def read_plan(directory):
         with open(path) as f:
             plan = json.load(f)
     except (OSError, ValueError) as exc:
-        raise ValueError('cannot read %s (the run\'s thresholds): %s'
-                         % (path, exc))
+        raise plan_mod.UptimeError('cannot read %s (the run\'s thresholds): '
+                                   '%s' % (path, exc))
     if not isinstance(plan, dict):
-        raise ValueError('cannot read %s (the run\'s thresholds): not a '
-                         'JSON object' % path)
+        raise plan_mod.UptimeError('cannot read %s (the run\'s thresholds): '
+                                   'not a JSON object' % path)
     return plan
 
 

@@ -6,6 +6,7 @@ import tempfile
 import testtools
 
 from upgrade_tempest_plugin.uptime import markers
+from upgrade_tempest_plugin.uptime import plan
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import summary
 from upgrade_tempest_plugin.uptime import thresholds
@@ -131,6 +132,18 @@ class SummaryTest(testtools.TestCase):
         # no plan recorded: nothing to judge against
         os.remove(os.path.join(self.dir, summary.PLAN_FILE))
         self.assertEqual([], summary.build(self.dir)['violations'])
+
+    def test_a_plan_that_cannot_be_read_is_an_uptime_error(self):
+        self._log('nova', '....xx....')
+        path = os.path.join(self.dir, summary.PLAN_FILE)
+        for text, why in (('{"thresholds": {"max_wi', 'Unterminated'),
+                          ('[1, 2]', 'not a JSON object')):
+            with open(path, 'w') as f:
+                f.write(text)
+            error = self.assertRaises(plan.UptimeError, summary.build,
+                                      self.dir)
+            self.assertIn("plan.json (the run's thresholds): %s" % why,
+                          str(error))
 
     def test_marker_needs_text(self):
         self.assertRaises(ValueError, markers.add, self.dir, '  ')
