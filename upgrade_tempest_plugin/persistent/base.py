@@ -115,21 +115,23 @@ class Context(object):
     def prefix(self):
         return self.data['prefix']
 
-    def name(self, rtype, index):
-        return '%s-%s-%d' % (self.prefix, rtype.replace('_', '-'), index)
+    def name(self, type_name, index):
+        return '%s-%s-%d' % (self.prefix, type_name.replace('_', '-'), index)
 
-    def entries(self, rtype, ready=True):
-        found = state_mod.entries(self.data, rtype)
+    def entries(self, type_name, ready=True):
+        found = state_mod.entries(self.data, type_name)
         return [e for e in found if e.get('ready') or not ready]
 
-    def parent(self, rtype, index, required=True):
-        """Return the ready entry of ``rtype`` that resource ``index`` uses."""
-        found = self.entries(rtype)
+    def parent(self, type_name, index, required=True):
+        """The ready entry of type ``type_name`` that resource ``index``
+        uses."""
+        found = self.entries(type_name)
         if not found:
             if required:
                 raise CreateError('needs a persistent %s and none is ready '
                                   '(see [upgrade] persistent_%s_count and '
-                                  'the test of that type)' % (rtype, rtype))
+                                  'the test of that type)'
+                                  % (type_name, type_name))
             return None
         return found[index % len(found)]
 

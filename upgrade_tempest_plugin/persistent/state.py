@@ -176,10 +176,10 @@ class StateFile(object):
             data['owner'] = owner
         self.update(change)
 
-    def record_intent(self, rtype, name, **fields):
+    def record_intent(self, type_name, name, **fields):
         """Record that ``name`` is about to be created (id still unknown)."""
         def change(data):
-            entries = data['resources'].setdefault(rtype, {})
+            entries = data['resources'].setdefault(type_name, {})
             entry = entries.setdefault(
                 name, {'name': name, 'id': None, 'ready': False,
                        'intent_at': utcnow()})
@@ -187,23 +187,23 @@ class StateFile(object):
             return dict(entry)
         return self.update(change)
 
-    def record(self, rtype, name, **fields):
+    def record(self, type_name, name, **fields):
         """Merge ``fields`` (id, ready, snapshot, ...) into an entry."""
         def change(data):
-            entries = data['resources'].setdefault(rtype, {})
+            entries = data['resources'].setdefault(type_name, {})
             entry = entries.setdefault(name, {'name': name, 'id': None,
                                               'ready': False})
             entry.update(fields)
             return dict(entry)
         return self.update(change)
 
-    def forget(self, rtype, name):
+    def forget(self, type_name, name):
         """Drop an entry (its resource is gone)."""
         def change(data):
-            entries = data['resources'].get(rtype, {})
+            entries = data['resources'].get(type_name, {})
             entries.pop(name, None)
             if not entries:
-                data['resources'].pop(rtype, None)
+                data['resources'].pop(type_name, None)
         self.update(change)
 
     def remove(self):
@@ -213,7 +213,7 @@ class StateFile(object):
                 os.unlink(self.path)
 
 
-def entries(data, rtype):
+def entries(data, type_name):
     """Return the entries of one type, sorted by index then name."""
-    values = list(data['resources'].get(rtype, {}).values())
+    values = list(data['resources'].get(type_name, {}).values())
     return sorted(values, key=lambda e: (e.get('index', 0), e['name']))

@@ -89,13 +89,13 @@ def _timed_verify(ctx, rtype, entry):
     return diffs, round(time.monotonic() - started, 3)
 
 
-def differences_of(record, rtype):
+def differences_of(record, type_name):
     """Return the Differences of one type from a verify record."""
     return [drift.Difference(**d) for d in record['differences']
-            if d['resource_type'] == rtype]
+            if d['resource_type'] == type_name]
 
 
-def failures(record, rtype):
+def failures(record, type_name):
     """Return what went wrong with the resources of one type, as text.
 
     One paragraph per outcome (unreachable, missing, changed, ...), e.g.
@@ -103,8 +103,9 @@ def failures(record, rtype):
     when every resource is fine. Unreachable is not reported as changed:
     nothing is known about a resource its API did not answer for.
     """
-    checked = [r for r in record['resources_checked'] if r['type'] == rtype]
-    diffs = differences_of(record, rtype)
+    checked = [r for r in record['resources_checked']
+               if r['type'] == type_name]
+    diffs = differences_of(record, type_name)
     by_name = {}
     for diff in diffs:
         by_name.setdefault(diff.name, []).append(diff)
@@ -118,5 +119,5 @@ def failures(record, rtype):
         lines = [drift.describe(diff, seconds.get(name))
                  for name in names for diff in by_name[name]]
         paragraphs.append('%d of %d %ss %s:\n%s' % (
-            len(names), len(checked), rtype, outcome, '\n'.join(lines)))
+            len(names), len(checked), type_name, outcome, '\n'.join(lines)))
     return '\n'.join(paragraphs)
