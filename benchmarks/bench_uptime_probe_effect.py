@@ -48,6 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_uptime_faults as faults_bench  # noqa: E402
 
 REPO = faults_bench.REPO
+faults_mod = faults_bench.faults_mod
 sys.path.insert(0, REPO)
 # the subset the local cloud's smoke test runs: one list of it
 from tests.functional.localcloud.test_smoke import SMOKE  # noqa: E402
@@ -121,9 +122,9 @@ class User(object):
 
 
 def ports(repo):
-    status = faults_bench.faults_mod.cloud_status(repo)
+    status = faults_mod.cloud_status(repo)
     return {svc: int(status[api]['port'])
-            for svc, api in faults_bench.faults_mod.API.items()}
+            for svc, api in faults_mod.API.items()}
 
 
 def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
@@ -131,7 +132,7 @@ def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
     and ``queues`` (largest accept queue per API)."""
     latencies = {} if latencies is None else latencies
     queues = {} if queues is None else queues
-    sampler = faults_bench.faults_mod.QueueSampler(
+    sampler = faults_mod.QueueSampler(
         {p: n for n, p in api_ports.items()}, every=0.2)
     sampler.start()
     deadline = time.monotonic() + seconds
@@ -151,14 +152,6 @@ def daemon_pids(proc):
     out = subprocess.run(['pgrep', '-P', str(proc.pid)], capture_output=True,
                          text=True).stdout
     return [proc.pid] + [int(p) for p in out.split()]
-
-
-def signal_all(pids, sig):
-    for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def measure_alternating(user, api_ports, config, extra, seconds, blocks):
@@ -184,12 +177,12 @@ def measure_alternating(user, api_ports, config, extra, seconds, blocks):
             order = [(False, off, q_off), (True, on, q_on)]
             for probing, lat, queues in (order if i % 2 == 0
                                          else order[::-1]):
-                signal_all(pids, signal.SIGCONT if probing
-                           else signal.SIGSTOP)
+                faults_mod.signal_all(pids, signal.SIGCONT if probing
+                                      else signal.SIGSTOP)
                 time.sleep(1.0)     # let the switch settle, not measured
                 measure_mix(user, api_ports, part, lat, queues)
     finally:
-        signal_all(pids, signal.SIGCONT)
+        faults_mod.signal_all(pids, signal.SIGCONT)
         rc, _output = faults_bench.stop_daemon(proc, out_dir)
         print('  daemon: exit %s, %d processes paused and resumed %d times'
               % (rc, len(pids), blocks))

@@ -46,6 +46,16 @@ def process_tree(pid):
     return pids
 
 
+def signal_all(pids, signum):
+    """Send ``signum`` to each of ``pids`` that still runs (SIGSTOP to
+    pause our own processes, SIGCONT to let them go on)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
 class QueueSampler(threading.Thread):
     """Largest accept queue (``ss -ltn`` Recv-Q) seen on each port.
 

@@ -30,6 +30,7 @@ import tempfile
 import testtools
 from testtools.content import text_content
 
+from benchmarks import faults
 from tests.functional.localcloud import base as cloud
 from tests.functional import workspace
 
@@ -72,14 +73,6 @@ def accept_queue(port):
     raise LookupError('no listener on port %d' % port)
 
 
-def signal_all(pids, signum):
-    for pid in pids:
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
-
-
 class HungApiTest(testtools.TestCase):
 
     def setUp(self):
@@ -116,11 +109,11 @@ class HungApiTest(testtools.TestCase):
         create = self.tempest('create')
         self.assertEqual(0, create.returncode, create.stdout[-3000:])
         pids, port = api_processes('cinder-api')
-        self.addCleanup(signal_all, pids, signal.SIGCONT)
-        signal_all(pids, signal.SIGSTOP)
+        self.addCleanup(faults.signal_all, pids, signal.SIGCONT)
+        faults.signal_all(pids, signal.SIGSTOP)
         verify = self.tempest('verify')
         tries = accept_queue(port)
-        signal_all(pids, signal.SIGCONT)
+        faults.signal_all(pids, signal.SIGCONT)
         self.assertNotEqual(0, verify.returncode)
         records = [json.load(open(p)) for p in glob.glob(
             os.path.join(self.out, 'persistent', 'verify', '*.json'))]

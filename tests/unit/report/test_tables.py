@@ -1,6 +1,4 @@
-import shutil
-import tempfile
-
+import fixtures
 import testtools
 
 from tests.unit.report import runs
@@ -14,8 +12,7 @@ class TestTables(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.run_dir = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.run_dir, True)
+        self.run_dir = self.useFixture(fixtures.TempDir()).path
 
     def test_threshold_result(self):
         violation = {'threshold': 'longest window (s)', 'limit': 1.0,
@@ -87,8 +84,7 @@ class TestShortOutputs(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.run_dir = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.run_dir, True)
+        self.run_dir = self.useFixture(fixtures.TempDir()).path
         runs.write_many_lanes(self.run_dir)
         self.report, self.probes = collect.collect(self.run_dir)
 
