@@ -57,8 +57,8 @@ from upgrade_tempest_plugin.common import tracking
 from upgrade_tempest_plugin import report as report_mod
 from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import timeutil
+from upgrade_tempest_plugin import uptime as uptime_lib
 from upgrade_tempest_plugin.uptime import markers as markers_mod
-from upgrade_tempest_plugin.uptime import plan as uptime_plan
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import summary as uptime_summary
 
@@ -109,7 +109,7 @@ def _uptime(run_dir):
         # The prober was killed before it wrote a summary: rebuild it.
         try:
             summary = uptime_summary.build(directory)
-        except uptime_plan.UptimeError as exc:
+        except uptime_lib.UptimeError as exc:
             raise ReportError(str(exc))
     else:
         return None, [], {}

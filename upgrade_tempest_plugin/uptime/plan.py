@@ -13,6 +13,7 @@ dates the edges of the others' windows) and, with write probes,
 
 import os
 
+from upgrade_tempest_plugin import uptime
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import windows
 
@@ -23,8 +24,7 @@ WRITE = ('-write', 'write', 'new')
 PULSE = ('-pulse', 'pulse', 'new')
 
 
-class UptimeError(Exception):
-    """Bad input: a clear one-line message for the operator."""
+UptimeError = uptime.UptimeError  # the library's one base exception
 
 
 class Plan(object):

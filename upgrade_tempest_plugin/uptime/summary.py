@@ -52,7 +52,7 @@ import time
 
 from upgrade_tempest_plugin.common import fileutil
 from upgrade_tempest_plugin.uptime import markers as markers_mod
-from upgrade_tempest_plugin.uptime import plan as plan_mod
+from upgrade_tempest_plugin import uptime
 from upgrade_tempest_plugin.uptime import probelog
 from upgrade_tempest_plugin.uptime import refine
 from upgrade_tempest_plugin.uptime import stats
@@ -202,11 +202,11 @@ def read_plan(directory):
         with open(path) as f:
             plan = json.load(f)
     except (OSError, ValueError) as exc:
-        raise plan_mod.UptimeError('cannot read %s (the run\'s thresholds): '
-                                   '%s' % (path, exc))
+        raise uptime.UptimeError('cannot read %s (the run\'s thresholds): '
+                                 '%s' % (path, exc))
     if not isinstance(plan, dict):
-        raise plan_mod.UptimeError('cannot read %s (the run\'s thresholds): '
-                                   'not a JSON object' % path)
+        raise uptime.UptimeError('cannot read %s (the run\'s thresholds): '
+                                 'not a JSON object' % path)
     return plan
 
 
