@@ -14,13 +14,15 @@ OPTS = [
                      'catalog are skipped with a reason.'
                      % ', '.join(SERVICES)),
     cfg.FloatOpt('uptime_rate',
-                 default=1.0, min=0.1,
-                 help='Probes per second per series (two read series per '
-                      'API). 1/s is what the local cloud carries without '
-                      'slowing its users (p95 within 10 %); each window '
-                      'edge is then known to within one interval, as its '
-                      'bounds say. Raise it where the cloud has headroom '
-                      '(10/s: edges to ~0.1 s; see doc/source/uptime.rst).'),
+                 default=0.5, min=0.05,
+                 help='Read probes per second per series (two read series '
+                      'per API, interleaved: one probe of the user\'s call '
+                      'per second per API). Their windows\' edges are dated '
+                      'by the pulse series and by recovery probes; their '
+                      'bounds come from their own probes. 0.5/s is what '
+                      'the 2-core local cloud carries with its users\' p95 '
+                      'within ~10 %; raise it where the cloud has headroom '
+                      '(see doc/source/uptime.rst, "Choosing the rates").'),
     cfg.DictOpt('uptime_service_rates',
                 default={},
                 help='Per-API read probe rates overriding uptime_rate, e.g. '
@@ -52,15 +54,15 @@ OPTS = [
                      '(series "<service>-keepalive"), beside the series '
                      'with a new connection per probe.'),
     cfg.FloatOpt('uptime_pulse_rate',
-                 default=10.0, min=0.0,
+                 default=5.0, min=0.0,
                  help='Pulse probes per second per API (series '
                       '"<service>-pulse"): a GET of the API\'s version '
                       'document with no token, ~1-3 ms of the API\'s CPU. '
-                      'They date the edges of the read series\' windows to '
-                      '~0.1 s; each window\'s bounds still come from its '
-                      'own series. 0: no pulse series.'),
+                      'They date the edges of the read series\' windows '
+                      '(to ~0.1 s at 5/s); each window\'s bounds still '
+                      'come from its own series. 0: no pulse series.'),
     cfg.FloatOpt('uptime_recovery_interval',
-                 default=0.1, min=0.0,
+                 default=0.05, min=0.0,
                  help='After a probe found the connection refused or reset '
                       '(the API\'s process absent: probing it costs it '
                       'nothing), probe again every this many seconds '

@@ -30,10 +30,10 @@ UptimeError = uptime.UptimeError  # the library's one base exception
 class Plan(object):
     """Everything a run needs; see ``from_config``."""
 
-    def __init__(self, config_file, output_dir, services, rate=1.0,
+    def __init__(self, config_file, output_dir, services, rate=0.5,
                  timeout=2.0, service_rates=None, write_probes=False,
-                 write_rate=1.0, keepalive=True, pulse_rate=10.0,
-                 recovery_interval=0.1, max_outstanding=1,
+                 write_rate=1.0, keepalive=True, pulse_rate=5.0,
+                 recovery_interval=0.05, max_outstanding=1,
                  abandon_after=20.0,
                  stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,

@@ -122,10 +122,10 @@ class PhaseTest(testtools.TestCase):
         self.assertEqual(
             # an API's read series half an interval apart; the APIs
             # spread over the interval, their pulses between them
-            [('nova', 0.0, 1.0), ('nova-keepalive', 0.5, 1.0),
-             ('nova-pulse', 0.25, 10.0), ('nova-write', 0.0, 1.0),
-             ('swift', 0.25, 1.0), ('swift-keepalive', 0.75, 1.0),
-             ('swift-pulse', 0.75, 10.0), ('swift-write', 0.5, 1.0)],
+            [('nova', 0.0, 0.5), ('nova-keepalive', 0.5, 0.5),
+             ('nova-pulse', 0.25, 5.0), ('nova-write', 0.0, 1.0),
+             ('swift', 0.25, 0.5), ('swift-keepalive', 0.75, 0.5),
+             ('swift-pulse', 0.75, 5.0), ('swift-write', 0.5, 1.0)],
             [(a['series'], a['phase'], a['rate']) for a in spawned])
 
 

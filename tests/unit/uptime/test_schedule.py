@@ -243,3 +243,23 @@ class RecoveryProbeTest(testtools.TestCase):
                          [r['error'] for r in results if r.get('extra')
                           or r['seq'] == 0][:4])
         self.assertEqual(3, sched.recovery)
+
+    def test_a_failure_wakes_the_loop_for_recovery(self):
+        # real clock, a long poll: the first recovery probe must not wait
+        # for the loop's poll (5 s here) but follow the refusal at once
+        start = time.monotonic()
+
+        def probe():
+            if time.monotonic() - start < 0.2:
+                raise ConnectionRefusedError()
+            return 200
+
+        results = []
+        sched = schedule.Scheduler(probe, 0.2, 1.0, results.append,
+                                   poll=5.0, recovery_interval=0.05)
+        sched.run(lambda: any(r['ok'] for r in results), duration=10)
+        first, extra = results[0], [r for r in results if r.get('extra')]
+        self.assertFalse(first['ok'])
+        self.assertTrue(extra)
+        self.assertLess(extra[0]['time'] - first['time'], 2.0)
+        self.assertTrue(extra[-1]['ok'])
