@@ -1,7 +1,8 @@
 """python3 -m localcloud up|down|status|start|stop|restart|upgrade|reset
 
 Usage:
-  up                         bring everything up (idempotent)
+  up [--release R]           bring everything up (idempotent); R=2026.1
+                             runs every project from the older release
   down [--purge]             stop what we started (by PID file); exit 1
                              if a process of ours is still left
   status [--json]            what runs, what died (with its log), RSS
@@ -44,7 +45,10 @@ def parser():
 
     def add(name):
         return sub.add_parser(name, parents=[common])
-    add('up')
+    up_cmd = add('up')
+    up_cmd.add_argument('--release', help='start every project at this '
+                        'release (2026.1 or 2026.2); default: keystone '
+                        '28.1.0, the rest 2026.2')
     down = add('down')
     down.add_argument('--purge', action='store_true',
                       help='also wipe data (same as reset)')
@@ -95,7 +99,7 @@ def _exclusive(cloud):
 def _run(args, cloud, out):
     try:
         if args.command == 'up':
-            return commands.up(cloud, out)
+            return commands.up(cloud, out, release=args.release)
         if args.command in ('down', 'reset'):
             return commands.down(
                 cloud, out, purge=(args.command == 'reset' or args.purge),
