@@ -73,6 +73,9 @@ RECIPES = {
         Manage('db', 'online_data_migrations')),
     'neutron': (
         Manage('upgrade', '--expand', note='old neutron-server serving'),
+        # Exits non-zero if contract migrations are pending: those need
+        # every server stopped, which this rolling recipe refuses to hide.
+        Manage('has_offline_migrations'),
         Swap('neutron-server'),
         Manage('upgrade', '--contract', note='every server on new code')),
     'nova': (
