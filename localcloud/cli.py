@@ -8,10 +8,10 @@ Usage:
   status [--json]            what runs, what died (with its log), RSS
   start|stop SERVICE         one service (name or alias)
   restart SERVICE [--json]   stop + start, report the API outage
-  upgrade keystone --to V    rolling upgrade (expand/migrate/swap/contract)
-  upgrade PROJECT --to V     other projects (nova, neutron, glance, cinder,
-                             swift, placement): V must be the installed
-                             version; restarts each of its processes
+  upgrade PROJECT --to R|V   the project's documented rolling upgrade to
+                             release R (2026.2) or version V;
+                             --stop-before SERVICE holds it there (mixed
+                             versions), the same command again resumes
   reset                      down + wipe data: next `up` starts afresh
 Every command takes -v (log lines: each setup command run) or --debug
 (also their output) after its name, e.g. `up -v`.
@@ -66,6 +66,10 @@ def parser():
     up = add('upgrade')
     up.add_argument('service')
     up.add_argument('--to', required=True)
+    up.add_argument('--stop-before', metavar='SERVICE',
+                    help='hold the upgrade before swapping SERVICE (old '
+                    'and new code side by side); the same command without '
+                    'it resumes')
     return p
 
 
@@ -114,7 +118,8 @@ def _run(args, cloud, out):
             return restart.restart(cloud, out, args.service,
                                    as_json=args.json)
         if args.command == 'upgrade':
-            return upgrade.upgrade(cloud, out, args.service, args.to)
+            return upgrade.upgrade(cloud, out, args.service, args.to,
+                                   stop_before=args.stop_before)
     except Failed as e:
         sys.stderr.write('localcloud %s: ERROR: %s\n' % (args.command, e))
         return 2

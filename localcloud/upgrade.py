@@ -99,24 +99,58 @@ def project_module(name):
         name, ', '.join(RECIPES)))
 
 
-def plan(cloud, project, to):
-    """(old venv, new venv) of an upgrade; Failed (one line) if it cannot
-    be done, before anything is changed."""
+class Plan(object):
+    """What an upgrade will do: from which venv to which, which actions
+    (all of the recipe, or the rest of it when resuming a held upgrade),
+    and where to hold (``stop_before``: a service left on the old code)."""
+
+    def __init__(self, old, new, actions, resume=False):
+        self.old, self.new, self.actions, self.resume = (
+            old, new, actions, resume)
+
+
+def plan(cloud, project, to, stop_before=None):
+    """The Plan of an upgrade; Failed (one line) if it cannot be done,
+    before anything is changed."""
     module = project_module(project)
     new = releases.target_venv(project, to)
-    old = cloud.project_venv(project)
-    if any(cloud.state.get('service_venvs', {}).get(s.name)
-           for s in module.SERVICES):
-        raise Failed('%s is in the middle of an upgrade (see `status`); '
-                     'run `reset` to start again' % project)
-    have = releases.version_in(old, project)
-    want = releases.version_in(new, project)
-    if want == have:
-        raise Failed('%s is already at %s' % (project, have))
-    if releases.key(want) < releases.key(have):
-        raise Failed('refusing to downgrade %s %s -> %s (no project '
-                     'supports a database downgrade)' % (
-                         project, have, want))
+    recipe = RECIPES[project]
+    pinned = {s.name: cloud.state.get('service_venvs', {}).get(s.name)
+              for s in module.SERVICES}
+    held = [name for name, venv in pinned.items() if venv]
+    if held:
+        # A held upgrade: only going on to the same target makes sense.
+        if new != cloud.project_venv(project):
+            raise Failed('%s is in the middle of an upgrade to %s (%s not '
+                         'yet swapped); finish it first' % (
+                             project, releases.version_in(
+                                 cloud.project_venv(project), project),
+                             ', '.join(held)))
+        old = pinned[held[0]]
+        first = next(i for i, a in enumerate(recipe)
+                     if isinstance(a, Swap) and set(a.names) & set(held))
+        actions, resume = recipe[first:], True
+    else:
+        old, actions, resume = cloud.project_venv(project), recipe, False
+        have = releases.version_in(old, project)
+        want = releases.version_in(new, project)
+        if want == have:
+            raise Failed('%s is already at %s' % (project, have))
+        if releases.key(want) < releases.key(have):
+            raise Failed('refusing to downgrade %s %s -> %s (no project '
+                         'supports a database downgrade)' % (
+                             project, have, want))
+    if stop_before is not None:
+        to_swap = [n for a in actions if isinstance(a, Swap)
+                   for n in a.names]
+        if stop_before not in to_swap[1:]:
+            raise Failed('--stop-before %s: not one of the services this '
+                         'upgrade swaps after the first (%s)' % (
+                             stop_before, ', '.join(to_swap[1:]) or
+                             'none'))
+        cut = next(i for i, a in enumerate(actions)
+                   if isinstance(a, Swap) and stop_before in a.names)
+        actions = actions[:cut]
     states = {svc.name: state for svc, state, _ in
               lifecycle.service_states(cloud)}
     down = [s.name for s in module.SERVICES
@@ -124,7 +158,7 @@ def plan(cloud, project, to):
     if down:
         raise Failed('%s not running (%s): run `up` first' % (
             ', '.join(down), ', '.join(states.get(n, '?') for n in down)))
-    return old, new
+    return Plan(old, new, actions, resume)
 
 
 class Upgrade(object):
@@ -167,20 +201,33 @@ class Upgrade(object):
         self.cloud.save()
 
 
-def upgrade(cloud, out, project, to):
-    old, new = plan(cloud, project, to)
-    have = releases.version_in(old, project)
-    want = releases.version_in(new, project)
+def upgrade(cloud, out, project, to, stop_before=None):
+    """Run the project's recipe; with ``stop_before`` hold it before that
+    service's swap (the mixed-version state), to be resumed by running
+    the same upgrade again."""
+    p = plan(cloud, project, to, stop_before)
+    have = releases.version_in(p.old, project)
+    want = releases.version_in(p.new, project)
     t0 = time.monotonic()
-    out.write('upgrading %s %s -> %s\n' % (project, have, want))
-    with step('venv ' + new, out) as note:
-        note['info'] = 'built' if venvs.build(cloud, new) else 'present'
-    job = Upgrade(cloud, out, project, old, new)
-    job.begin()
-    for action in RECIPES[project]:
+    out.write('%s %s %s -> %s\n' % (
+        'resuming the upgrade of' if p.resume else 'upgrading', project,
+        have, want))
+    with step('venv ' + p.new, out) as note:
+        note['info'] = 'built' if venvs.build(cloud, p.new) else 'present'
+    job = Upgrade(cloud, out, project, p.old, p.new)
+    if not p.resume:
+        job.begin()
+    for action in p.actions:
         with step(action.label, out) as note:
             note['info'] = _summary(action.run(job))
     job.finish()
+    if stop_before:
+        out.write('%s held before %s: mixed versions (%s)\n' % (
+            project, stop_before, ', '.join(
+                '%s %s' % (name, releases.version_in(venv, project))
+                for name, venv in sorted(
+                    cloud.state.get('service_venvs', {}).items()))))
+        return 0
     with step('at head: ' + CHECKS[project][0], out) as note:
         note['info'] = CHECKS[project][1](job, want)
     out.write('%s upgraded %s -> %s in %.1f s\n' % (

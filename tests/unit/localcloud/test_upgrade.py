@@ -113,23 +113,58 @@ class UpgradeRefusals(unittest.TestCase):
         self.assertRefused(['nova', '--to', '2026.2'],
                            'nova-compute not running (stopped)', before)
 
-    def test_in_the_middle_of_an_upgrade(self):
+    def held_nova(self):
         venv = releases.RELEASE_VENVS[releases.OLD_RELEASE]
-        before = self.write_state({
+        return self.write_state({
             'venvs': {p: 'main' if p == 'nova' else venv
                       for p in releases.DISTRIBUTIONS},
             'service_venvs': {'nova-compute': venv}})
-        self.assertRefused(['nova', '--to', '2026.2'],
-                           'nova is in the middle of an upgrade', before)
+
+    def test_held_upgrade_only_goes_on_to_its_target(self):
+        before = self.held_nova()
+        self.assertRefused(['nova', '--to', '2026.1'],
+                           'nova is in the middle of an upgrade to 34.0.0 '
+                           '(nova-compute not yet swapped)', before)
+
+    def test_stop_before_a_service_the_upgrade_does_not_swap(self):
+        before = self.at_old_release()
+        self.assertRefused(['nova', '--to', '2026.2', '--stop-before',
+                            'cinder-volume'],
+                           '--stop-before cinder-volume: not one of the '
+                           'services', before)
+
+    def test_stop_before_the_first_swap_is_no_mixed_state(self):
+        before = self.at_old_release()
+        self.assertRefused(['nova', '--to', '2026.2', '--stop-before',
+                            'nova-conductor'],
+                           '--stop-before nova-conductor', before)
+
+    def test_hold_and_resume_plans(self):
+        from localcloud import config
+        self.at_old_release()
+        hold = upgrade.plan(config.Cloud(), 'nova', '2026.2',
+                            stop_before='nova-compute')
+        self.assertEqual(['api_db sync (old nova serving)', 'db sync',
+                          'swap nova-conductor', 'swap nova-scheduler',
+                          'swap nova-api'],
+                         [a.label for a in hold.actions])
+        self.held_nova()
+        resume = upgrade.plan(config.Cloud(), 'nova', '2026.2')
+        self.assertTrue(resume.resume)
+        self.assertEqual(('2026.1', 'main'), (resume.old, resume.new))
+        self.assertEqual(['swap nova-compute',
+                          'db online_data_migrations (every service new)'],
+                         [a.label for a in resume.actions])
 
     def test_a_good_plan_changes_nothing_yet(self):
         before = self.at_old_release()
         from localcloud import config
         cloud = config.Cloud()
-        self.assertEqual(('2026.1', 'main'),
-                         upgrade.plan(cloud, 'neutron', '2026.2'))
-        self.assertEqual(('2026.1', 'main'),
-                         upgrade.plan(cloud, 'swift', '2.38.3'))
+        for project, to in (('neutron', '2026.2'), ('swift', '2.38.3')):
+            p = upgrade.plan(cloud, project, to)
+            self.assertEqual(('2026.1', 'main', False),
+                             (p.old, p.new, p.resume))
+            self.assertEqual(list(upgrade.RECIPES[project]), list(p.actions))
         with open(self.state_file) as f:
             self.assertEqual(before, f.read())
 
