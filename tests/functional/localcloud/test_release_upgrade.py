@@ -4,16 +4,22 @@ One test, to keep CI short: reset the cloud, bring it up with every
 project at 2026.1 (`up --release 2026.1`), upgrade the projects in the
 documented order (keystone; placement, glance, cinder, neutron; nova;
 swift), and after each one ask the project's own tool whether its
-database is at the head of the new release's migrations.  Afterwards the
-default cloud (keystone 28.1.0, the rest 2026.2) is brought back for the
-tests that follow.
+database is at the head of the new release's migrations.  Cinder and nova
+are held in their mixed-version state (new scheduler beside the old
+cinder-volume; new nova control services beside the old nova-compute,
+``[upgrade_levels] compute = auto``) while a volume and a server are
+created, and those must still be there when the upgrade is done.
+Afterwards the default cloud (keystone 28.1.0, the rest 2026.2) is
+brought back for the tests that follow.
 """
 
 import subprocess
+import time
 
 import testtools
 from testtools.content import text_content
 
+from localcloud import api
 from localcloud import config
 from localcloud import releases
 from localcloud.services import cinder
@@ -27,6 +33,8 @@ from tests.functional.localcloud import base
 
 ORDER = ('keystone', 'placement', 'glance', 'cinder', 'neutron', 'nova',
          'swift')
+# project -> the service its upgrade is held before (mixed versions)
+HOLD = {'cinder': 'cinder-volume', 'nova': 'nova-compute'}
 
 
 def manage(module, *args):
@@ -89,6 +97,54 @@ class TestReleaseUpgrade(testtools.TestCase):
                     upgrade.alembic_head(config.Cloud(), 'main', package),
                     last_word(text), '%s %s' % (project, ' '.join(args)))
 
+    def wait_status(self, port, path, key, want, timeout=120):
+        s = api.Session(config.Cloud())
+        deadline = time.monotonic() + timeout
+        while True:
+            found = s.get(port, path)[key]['status']
+            if found == want or time.monotonic() > deadline:
+                return found
+            time.sleep(1)
+
+    def create_in_mixed_state(self, project):
+        """A volume (cinder) or a server (nova) made while old and new
+        services of the project run side by side; its id."""
+        s = api.Session(config.Cloud())
+        res = config.Cloud().state['resources']
+        if project == 'cinder':
+            vid = s.post('cinder-api', '/v3/%s/volumes' % s.project_id, {
+                'volume': {'size': 1, 'name': 'mixed-state'}})['volume']['id']
+            self.addCleanup(self.delete, 'cinder-api', '/v3/%s/volumes/%s' % (
+                s.project_id, vid))
+            self.assertEqual('available', self.wait_status(
+                'cinder-api', '/v3/%s/volumes/%s' % (s.project_id, vid),
+                'volume', 'available'))
+            return vid
+        sid = s.post('nova-api', '/v2.1/servers', {'server': {
+            'name': 'mixed-state', 'flavorRef': res['flavor_ref'],
+            'imageRef': res['image_ref'],
+            'networks': [{'uuid': res['network_id']}]}})['server']['id']
+        self.addCleanup(self.delete, 'nova-api', '/v2.1/servers/' + sid)
+        self.assertEqual('ACTIVE', self.wait_status(
+            'nova-api', '/v2.1/servers/' + sid, 'server', 'ACTIVE'))
+        return sid
+
+    def assertStillThere(self, project, rid):
+        s = api.Session(config.Cloud())
+        if project == 'cinder':
+            found = s.get('cinder-api', '/v3/%s/volumes/%s' % (
+                s.project_id, rid))['volume']['status']
+            self.assertEqual('available', found)
+        else:
+            found = s.get('nova-api', '/v2.1/servers/' + rid)
+            self.assertEqual('ACTIVE', found['server']['status'])
+
+    def delete(self, port, path):
+        try:
+            api.Session(config.Cloud()).call('DELETE', port, path)
+        except (api.ApiError, OSError):
+            pass    # the reset that follows wipes it anyway
+
     def test_every_project_from_2026_1_to_2026_2(self):
         # Whatever happens, leave the default cloud for the next tests.
         self.addCleanup(base.cli, 'up')
@@ -99,10 +155,22 @@ class TestReleaseUpgrade(testtools.TestCase):
         new = releases.pins(releases.RELEASE_VENVS[releases.NEW_RELEASE])
         self.assertEqual(old, self.versions())
 
+        made = {}
         for project in ORDER:
-            out = self.cli('upgrade', project, '--to', releases.NEW_RELEASE)
+            out = ''
+            if project in HOLD:
+                out = self.cli('upgrade', project, '--to',
+                               releases.NEW_RELEASE, '--stop-before',
+                               HOLD[project])
+                status = base.json_line(base.cli('status', '--json')[1])
+                self.assertEqual(old[project],
+                                 status['lagging'][HOLD[project]])
+                made[project] = self.create_in_mixed_state(project)
+            out += self.cli('upgrade', project, '--to', releases.NEW_RELEASE)
             for action in upgrade.RECIPES[project]:
                 self.assertIn(action.label, out)
+            if project in made:
+                self.assertStillThere(project, made[project])
             self.assertIn('%s upgraded %s -> %s' % (
                 project, old[project], new[project]), out)
             self.assertEqual(new[project], self.versions()[project])
