@@ -1,16 +1,17 @@
 """python3 -m localcloud up|down|status|start|stop|restart|upgrade|reset
 
 Usage:
-  up                         bring everything up (idempotent)
+  up [--release R]           bring everything up (idempotent); R=2026.1
+                             runs every project from the older release
   down [--purge]             stop what we started (by PID file); exit 1
                              if a process of ours is still left
   status [--json]            what runs, what died (with its log), RSS
   start|stop SERVICE         one service (name or alias)
   restart SERVICE [--json]   stop + start, report the API outage
-  upgrade keystone --to V    rolling upgrade (expand/migrate/swap/contract)
-  upgrade PROJECT --to V     other projects (nova, neutron, glance, cinder,
-                             swift, placement): V must be the installed
-                             version; restarts each of its processes
+  upgrade PROJECT --to R|V   the project's documented rolling upgrade to
+                             release R (2026.2) or version V;
+                             --stop-before SERVICE holds it there (mixed
+                             versions), the same command again resumes
   reset                      down + wipe data: next `up` starts afresh
 Every command takes -v (log lines: each setup command run) or --debug
 (also their output) after its name, e.g. `up -v`.
@@ -61,7 +62,10 @@ def parser():
 
     def add(name):
         return sub.add_parser(name, parents=[common])
-    add('up')
+    up_cmd = add('up')
+    up_cmd.add_argument('--release', help='start every project at this '
+                        'release (2026.1 or 2026.2); default: keystone '
+                        '28.1.0, the rest 2026.2')
     down = add('down')
     down.add_argument('--purge', action='store_true',
                       help='also wipe data (same as reset)')
@@ -79,6 +83,10 @@ def parser():
     up = add('upgrade')
     up.add_argument('service')
     up.add_argument('--to', required=True)
+    up.add_argument('--stop-before', metavar='SERVICE',
+                    help='hold the upgrade before swapping SERVICE (old '
+                    'and new code side by side); the same command without '
+                    'it resumes')
     return p
 
 
@@ -123,7 +131,7 @@ def _run(args, cloud, out):
 
 def _dispatch(args, cloud, out):
     if args.command == 'up':
-        return commands.up(cloud, out)
+        return commands.up(cloud, out, release=args.release)
     if args.command in ('down', 'reset'):
         return commands.down(
             cloud, out, purge=(args.command == 'reset' or args.purge),
@@ -137,5 +145,6 @@ def _dispatch(args, cloud, out):
     if args.command == 'restart':
         return restart.restart(cloud, out, args.service, as_json=args.json)
     if args.command == 'upgrade':
-        return upgrade.upgrade(cloud, out, args.service, args.to)
+        return upgrade.upgrade(cloud, out, args.service, args.to,
+                               stop_before=args.stop_before)
     raise Failed('unknown command %r' % args.command)

@@ -19,6 +19,7 @@ from localcloud import lifecycle
 from localcloud import procs
 from localcloud.progress import Failed
 from localcloud.progress import step
+from localcloud import releases
 from localcloud import services
 from localcloud.services import backends
 from localcloud.services import keystone
@@ -26,8 +27,56 @@ from localcloud import tempestconf
 from localcloud import venvs
 
 
-def up(cloud, out):
+def choose_release(cloud, release):
+    """`up --release R`: every project from R's venv.  A cloud whose data
+    already exists keeps its versions; asking for others is an error."""
+    if release is None:
+        return
+    if release not in releases.RELEASE_VENVS:
+        raise Failed('unknown release %r; known: %s' % (
+            release, ', '.join(sorted(releases.RELEASE_VENVS))))
+    venv = releases.RELEASE_VENVS[release]
+    wanted = {p: venv for p in releases.DISTRIBUTIONS}
+    current = versions(cloud)
+    exists = (cloud.data / 'keystone' / '.bootstrapped').exists()
+    if exists and current != {p: releases.version_in(venv, p)
+                              for p in wanted}:
+        raise Failed('this cloud already runs %s; `python3 -m localcloud '
+                     'reset` first to start it at %s' % (
+                         _describe(current), release))
+    cloud.state['venvs'] = wanted
+    cloud.state.pop('service_venvs', None)
+    cloud.state['keystone_version'] = releases.version_in(venv, 'keystone')
+    cloud.save()
+
+
+def versions(cloud):
+    """{project: version} each project's services run (its venv's pin)."""
+    return {p: releases.version_in(cloud.project_venv(p), p)
+            for p in releases.DISTRIBUTIONS}
+
+
+def lagging(cloud):
+    """{service: version} of services a rolling upgrade has not reached."""
+    return {svc: releases.version_in(venv, project)
+            for svc, venv in cloud.state.get('service_venvs', {}).items()
+            for project in [_project_of(svc)]}
+
+
+def _project_of(service_name):
+    for project in services.PROJECTS:
+        if any(s.name == service_name for s in project.SERVICES):
+            return project.__name__.rsplit('.', 1)[1]
+    return None
+
+
+def _describe(vers):
+    return ', '.join('%s %s' % item for item in sorted(vers.items()))
+
+
+def up(cloud, out, release=None):
     t0 = time.monotonic()
+    choose_release(cloud, release)
     if lifecycle.all_up(cloud) and cloud.state.get('workspace'):
         out.write('localcloud is already up (%d services, home %s)\n' % (
             len(services.ALL), cloud.home))
@@ -43,7 +92,9 @@ def up(cloud, out):
             debs.install(missing)
         note['info'] = ('installed ' + ' '.join(missing)) if missing \
             else 'present'
-    names = sorted({'main', cloud.keystone_venv})
+    names = sorted({'main'} | {cloud.project_venv(p)
+                               for p in releases.DISTRIBUTIONS}
+                   | set(cloud.state.get('service_venvs', {}).values()))
     with step('venvs ' + ' + '.join(names), out) as note:
         note['info'] = venvs.build_all(cloud, names, note)
     with step('configuration files', out):
@@ -170,6 +221,7 @@ def status(cloud, out, as_json=False):
     ok = all(r['state'] in ('running', 'external') for r in rows)
     report = {'up': ok, 'home': str(cloud.home),
               'keystone_version': cloud.keystone_version,
+              'versions': versions(cloud), 'lagging': lagging(cloud),
               'rss_bytes': total, 'workspace': cloud.state.get('workspace'),
               'services': rows}
     if as_json:
@@ -184,6 +236,9 @@ def status(cloud, out, as_json=False):
         if r['state'] in ('died', 'not-answering'):
             line += '  <-- %s, see %s' % (r['state'].upper(), r['log'])
         out.write(line.rstrip() + '\n')
+    out.write('versions: %s\n' % _describe(report['versions']))
+    if report['lagging']:
+        out.write('not yet upgraded: %s\n' % _describe(report['lagging']))
     out.write('keystone %s; total RSS %.2f GiB; %s\n' % (
         cloud.keystone_version, total / 2.0 ** 30,
         'all up' if ok else 'NOT all up'))

@@ -99,6 +99,24 @@ class Cloud(object):
     def keystone_version(self):
         return self.state.get('keystone_version', OLD_KEYSTONE)
 
+    def project_venv(self, project):
+        """The venv `project` runs from: state.json ``venvs``, else the
+        default cloud's (keystone from its own old venv, the rest main)."""
+        venvs = self.state.get('venvs', {})
+        if project in venvs:
+            return venvs[project]
+        if project == 'keystone':
+            version = self.keystone_version
+            return ('main' if version == MAIN_KEYSTONE
+                    else 'keystone-' + version)
+        return 'main'
+
+    def service_venv(self, service, project):
+        """The venv one service runs from: its project's, unless a rolling
+        upgrade has not reached it yet (state.json ``service_venvs``)."""
+        return (self.state.get('service_venvs', {}).get(service)
+                or self.project_venv(project))
+
     def venv(self, name):
         return self.venvs / name
 
@@ -107,8 +125,7 @@ class Cloud(object):
 
     @property
     def keystone_venv(self):
-        version = self.keystone_version
-        return 'main' if version == MAIN_KEYSTONE else 'keystone-' + version
+        return self.project_venv('keystone')
 
     def db_url(self, db):
         return 'mysql+pymysql://openstack:%s@%s:%d/%s?charset=utf8' % (

@@ -1,8 +1,9 @@
 """Virtualenvs built from the pinned constraints kept in the repo.
 
-`main` holds every service (and keystone 30.0.0); `keystone-<version>`
-holds an older keystone for the upgrade demo.  A marker file with a hash
-of what was asked makes a second `up` skip pip entirely.
+`main` holds every service at 2026.2 (and keystone 30.0.0); `2026.1`
+every service at the older release; `keystone-<version>` an older
+keystone alone.  A marker file with a hash of what was asked makes a
+second `up` skip pip entirely.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ import threading
 import time
 
 from localcloud import config
+from localcloud import releases
 from localcloud.services import base
 
 MAIN_REQUIREMENTS = (
@@ -25,17 +27,25 @@ KEYSTONE_REQUIREMENTS = ('gunicorn', 'pymysql', 'pymemcache')
 
 
 def constraints_for(name):
-    """The frozen set for a venv: main, or keystone-<version>."""
-    if name == 'main':
-        return config.CONSTRAINTS
-    return config.PACKAGE / ('constraints-%s.txt' % name)
+    """The frozen set for a venv: main, 2026.1 or keystone-<version>."""
+    return releases.constraints_file(name)
 
 
 def requirements_for(name):
     if name == 'main':
         return list(MAIN_REQUIREMENTS)
+    if releases.release_of(name):
+        # A whole release: every project at the version its file pins.
+        return ['%s==%s' % (releases.DISTRIBUTIONS[p], v) for p, v in
+                sorted(releases.pins(name).items())] + list(
+                    KEYSTONE_REQUIREMENTS)
     version = name.split('-', 1)[1]
     return ['keystone==' + version] + list(KEYSTONE_REQUIREMENTS)
+
+
+def with_drivers(name):
+    """Venvs running nova, neutron and cinder also get our drivers."""
+    return releases.release_of(name) is not None
 
 
 def _wanted(name):
@@ -44,7 +54,7 @@ def _wanted(name):
     path = constraints_for(name)
     if path.exists():
         digest.update(path.read_bytes())
-    if name == 'main':
+    if with_drivers(name):
         drivers = config.PACKAGE / 'drivers'
         for f in [drivers / 'pyproject.toml'] + sorted(
                 (drivers / 'localcloud_drivers').glob('*.py')):
@@ -69,7 +79,7 @@ def build(cloud, name):
     cons = constraints_for(name)
     argv = pip + (['-c', str(cons)] if cons.exists() else [])
     _run(argv + requirements_for(name))
-    if name == 'main':
+    if with_drivers(name):
         # Our ML2 driver (binds ports without an agent) + cinder fake backend.
         _run(pip + ['--no-deps',
                     str(config.PACKAGE / 'drivers')])

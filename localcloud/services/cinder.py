@@ -24,7 +24,8 @@ def _bin_dir(cloud):
 
 def configure(cloud):
     data = cloud.data_dir('cinder')
-    venv_etc = cloud.venv('main') / 'etc'
+    venv = cloud.venv(cloud.project_venv('cinder'))
+    venv_etc = venv / 'etc'
     etc = cloud.conf_dir('cinder')
     sudo = _bin_dir(cloud) / 'sudo'
     sudo.write_text('#!/bin/sh\n# localcloud: we are root already\n'
@@ -33,8 +34,7 @@ def configure(cloud):
     base.write_ini(etc / 'rootwrap.conf', {'DEFAULT': {
         'filters_path': '%s,%s' % (venv_etc / 'cinder' / 'rootwrap.d',
                                    venv_etc / 'os-brick' / 'rootwrap.d'),
-        'exec_dirs': '%s,/usr/sbin,/usr/bin,/sbin,/bin' % (
-            cloud.venv('main') / 'bin'),
+        'exec_dirs': '%s,/usr/sbin,/usr/bin,/sbin,/bin' % (venv / 'bin'),
         'use_syslog': False,
     }})
     base.write_ini(conf(cloud), {
@@ -64,31 +64,43 @@ def configure(cloud):
     })
 
 
+def manage_argv(cloud, venv):
+    return [cloud.bin(venv, 'cinder-manage'), '--config-file',
+            str(conf(cloud))]
+
+
 def prepare(cloud):
     return base.once(cloud, 'cinder', 'db-sync', lambda: base.run(
-        [cloud.bin('main', 'cinder-manage'), '--config-file', conf(cloud),
-         'db', 'sync']))
+        manage_argv(cloud, cloud.project_venv('cinder')) + ['db', 'sync']))
 
 
-def _env(cloud):
-    path = '%s:%s:%s' % (_bin_dir(cloud), cloud.venv('main') / 'bin',
-                         os.environ.get('PATH', '/usr/bin:/bin'))
-    return {'PATH': path,
-            'LOCALCLOUD_WSGI_ARGS': '--config-file %s' % conf(cloud)}
+def _env_for(service):
+    def env(cloud):
+        # cinder-rootwrap and friends from the service's own release.
+        path = '%s:%s:%s' % (
+            _bin_dir(cloud),
+            cloud.venv(cloud.service_venv(service, 'cinder')) / 'bin',
+            os.environ.get('PATH', '/usr/bin:/bin'))
+        return {'PATH': path,
+                'LOCALCLOUD_WSGI_ARGS': '--config-file %s' % conf(cloud)}
+    return env
 
 
 def _worker(binary):
-    return lambda c: [c.bin('main', binary), '--config-file', str(conf(c))]
+    return lambda c: [c.bin(c.service_venv(binary, 'cinder'), binary),
+                      '--config-file', str(conf(c))]
 
 
 SERVICES = [
     base.Service(
         'cinder-api', 'api',
-        lambda c: base.gunicorn(c, 'main', 'cinder', 'cinder-api'),
-        env=_env, port='cinder-api', aliases=('cinder', 'volume'),
+        lambda c: base.gunicorn(c, c.service_venv('cinder-api', 'cinder'),
+                                'cinder', 'cinder-api'),
+        env=_env_for('cinder-api'), port='cinder-api',
+        aliases=('cinder', 'volume'),
         probe='/v3/{project_id}/volumes'),
     base.Service('cinder-scheduler', 'worker', _worker('cinder-scheduler'),
-                 env=_env, probe_via='cinder-api'),
+                 env=_env_for('cinder-scheduler'), probe_via='cinder-api'),
     base.Service('cinder-volume', 'worker', _worker('cinder-volume'),
-                 env=_env, probe_via='cinder-api'),
+                 env=_env_for('cinder-volume'), probe_via='cinder-api'),
 ]

@@ -12,7 +12,7 @@ def conf(cloud):
 def configure(cloud):
     data = cloud.data_dir('glance')
     etc = cloud.conf_dir('glance')
-    shutil.copy(cloud.venv('main') / 'etc' / 'glance' /
+    shutil.copy(cloud.venv(cloud.project_venv('glance')) / 'etc' / 'glance' /
                 'glance-api-paste.ini', etc / 'glance-api-paste.ini')
     base.write_ini(conf(cloud), {
         'DEFAULT': {'debug': False, 'enabled_backends': 'fs:file',
@@ -31,16 +31,21 @@ def configure(cloud):
     })
 
 
+def manage_argv(cloud, venv):
+    return [cloud.bin(venv, 'glance-manage'), '--config-file',
+            str(conf(cloud))]
+
+
 def prepare(cloud):
     return base.once(cloud, 'glance', 'db-sync', lambda: base.run(
-        [cloud.bin('main', 'glance-manage'), '--config-file', conf(cloud),
-         'db_sync']))
+        manage_argv(cloud, cloud.project_venv('glance')) + ['db_sync']))
 
 
 SERVICES = [
     base.Service(
         'glance-api', 'api',
-        lambda c: base.gunicorn(c, 'main', 'glance', 'glance-api'),
+        lambda c: base.gunicorn(c, c.service_venv('glance-api', 'glance'),
+                                'glance', 'glance-api'),
         env=lambda c: {'OS_GLANCE_CONFIG_DIR': str(c.conf_dir('glance'))},
         port='glance-api', aliases=('glance', 'image'), probe='/v2/images'),
 ]

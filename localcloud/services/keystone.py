@@ -30,10 +30,14 @@ def configure(cloud):
     })
 
 
+def manage_argv(cloud, venv):
+    return [cloud.bin(venv, 'keystone-manage'), '--config-file',
+            str(conf(cloud))]
+
+
 def manage(cloud, venv, *args):
     """keystone-manage from `venv`; returns its output, raises on error."""
-    argv = [cloud.bin(venv, 'keystone-manage'),
-            '--config-file', str(conf(cloud))] + list(args)
+    argv = manage_argv(cloud, venv) + list(args)
     started = time.monotonic()
     res = subprocess.run(argv, capture_output=True, text=True)
     base.log_run(argv, res, started)
@@ -76,7 +80,8 @@ SERVICES = [
         'keystone', 'api',
         # One worker is enough once tokens are cached in memcached
         # (a validation costs ~7 ms); a second one costs ~150 MiB.
-        lambda c: base.gunicorn(c, c.keystone_venv, 'keystone', 'keystone',
+        lambda c: base.gunicorn(c, c.service_venv('keystone', 'keystone'),
+                                'keystone', 'keystone',
                                 threads=8),
         env=_env, port='keystone', aliases=('identity',),
         probe='/v3/auth/tokens'),

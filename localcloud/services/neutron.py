@@ -26,7 +26,8 @@ def configure(cloud):
             'notify_nova_on_port_data_changes': False,
             'state_path': data,
             'api_paste_config':
-                cloud.venv('main') / 'etc' / 'neutron' / 'api-paste.ini',
+                cloud.venv(cloud.project_venv('neutron')) / 'etc' / 'neutron' /
+                'api-paste.ini',
         },
         'database': {'connection': cloud.db_url('neutron')},
         'keystone_authtoken': base.authtoken(cloud, 'neutron'),
@@ -45,17 +46,23 @@ def configure(cloud):
     })
 
 
-def prepare(cloud):
+def manage_argv(cloud, venv):
     neutron_conf, ml2_conf = _files(cloud)
+    return [cloud.bin(venv, 'neutron-db-manage'), '--config-file',
+            str(neutron_conf), '--config-file', str(ml2_conf)]
+
+
+def prepare(cloud):
     return base.once(cloud, 'neutron', 'db-upgrade', lambda: base.run(
-        [cloud.bin('main', 'neutron-db-manage'), '--config-file',
-         neutron_conf, '--config-file', ml2_conf, 'upgrade', 'heads']))
+        manage_argv(cloud, cloud.project_venv('neutron'))
+        + ['upgrade', 'heads']))
 
 
 SERVICES = [
     base.Service(
         'neutron-server', 'api',
-        lambda c: base.gunicorn(c, 'main', 'neutron', 'neutron-server'),
+        lambda c: base.gunicorn(c, c.service_venv('neutron-server', 'neutron'),
+                                'neutron', 'neutron-server'),
         env=lambda c: {'OS_NEUTRON_CONFIG_DIR': str(c.conf_dir('neutron')),
                        'OS_NEUTRON_CONFIG_FILES':
                            'neutron.conf;ml2_conf.ini'},

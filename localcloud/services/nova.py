@@ -18,7 +18,8 @@ def configure(cloud):
     data = cloud.data_dir('nova')
     etc = cloud.conf_dir('nova')
     # The WSGI app reads the first file of OS_NOVA_CONFIG_FILES as paste.
-    shutil.copy(cloud.venv('main') / 'etc' / 'nova' / 'api-paste.ini',
+    venv = cloud.venv(cloud.project_venv('nova'))
+    shutil.copy(venv / 'etc' / 'nova' / 'api-paste.ini',
                 etc / 'api-paste.ini')
     client = base.keystone_client
     base.write_ini(conf(cloud), {
@@ -52,6 +53,9 @@ def configure(cloud):
         # a port bound to a server.
         'service_user': dict(client(cloud, 'nova'),
                              send_service_user_token=True),
+        # Rolling upgrades: new control services cap the RPC version they
+        # send to nova-compute at what the oldest running compute reports.
+        'upgrade_levels': {'compute': 'auto'},
         'conductor': {'workers': 1},
         'scheduler': {'workers': 1,
                       'discover_hosts_in_cells_interval': 10},
@@ -63,10 +67,13 @@ def configure(cloud):
     })
 
 
+def manage_argv(cloud, venv):
+    return [cloud.bin(venv, 'nova-manage'), '--config-file', str(conf(cloud))]
+
+
 def manage(cloud, *args):
-    return base.run([cloud.bin('main', 'nova-manage'),
-                     '--config-file', conf(cloud)] + list(args),
-                    'nova-manage ' + ' '.join(args[:2]))
+    return base.run(manage_argv(cloud, cloud.project_venv('nova'))
+                    + list(args), 'nova-manage ' + ' '.join(args[:2]))
 
 
 def prepare(cloud):
@@ -83,13 +90,15 @@ def prepare(cloud):
 
 
 def _worker(binary):
-    return lambda c: [c.bin('main', binary), '--config-file', str(conf(c))]
+    return lambda c: [c.bin(c.service_venv(binary, 'nova'), binary),
+                      '--config-file', str(conf(c))]
 
 
 SERVICES = [
     base.Service(
-        'nova-api', 'api', lambda c: base.gunicorn(c, 'main', 'nova',
-                                                   'nova-api'),
+        'nova-api', 'api',
+        lambda c: base.gunicorn(c, c.service_venv('nova-api', 'nova'), 'nova',
+                                'nova-api'),
         env=lambda c: {'OS_NOVA_CONFIG_DIR': str(c.conf_dir('nova')),
                        'OS_NOVA_CONFIG_FILES': 'api-paste.ini;nova.conf'},
         port='nova-api', aliases=('nova', 'compute'), probe='/v2.1/flavors'),
@@ -98,7 +107,8 @@ SERVICES = [
     base.Service('nova-scheduler', 'worker', _worker('nova-scheduler'),
                  probe_via='nova-api'),
     base.Service('nova-compute', 'worker',
-                 lambda c: [c.bin('main', 'python'), '-m',
+                 lambda c: [c.bin(c.service_venv('nova-compute', 'nova'),
+                                  'python'), '-m',
                             'localcloud_drivers.nova', '--config-file',
                             str(conf(c))],
                  probe_via='nova-api'),

@@ -16,16 +16,21 @@ def configure(cloud):
     })
 
 
+def manage_argv(cloud, venv):
+    return [cloud.bin(venv, 'placement-manage'), '--config-file',
+            str(conf(cloud))]
+
+
 def prepare(cloud):
     return base.once(cloud, 'placement', 'db-sync', lambda: base.run(
-        [cloud.bin('main', 'placement-manage'), '--config-file', conf(cloud),
-         'db', 'sync']))
+        manage_argv(cloud, cloud.project_venv('placement')) + ['db', 'sync']))
 
 
 SERVICES = [
     base.Service(
         'placement', 'api',
-        lambda c: base.gunicorn(c, 'main', 'placement', 'placement'),
+        lambda c: base.gunicorn(c, c.service_venv('placement', 'placement'),
+                                'placement', 'placement'),
         env=lambda c: {'OS_PLACEMENT_CONFIG_DIR':
                        str(c.conf_dir('placement'))},
         port='placement', aliases=('placement-api',),

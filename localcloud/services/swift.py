@@ -78,7 +78,7 @@ def configure(cloud):
 
 def prepare(cloud):
     def rings():
-        builder = cloud.bin('main', 'swift-ring-builder')
+        builder = cloud.bin(cloud.project_venv('swift'), 'swift-ring-builder')
         for server, port_name in SERVERS.items():
             path = _etc(cloud) / ('%s.builder' % server)
             base.run([builder, path, 'create', 8, 1, 1])
@@ -88,8 +88,9 @@ def prepare(cloud):
     return base.once(cloud, 'swift', 'rings', rings)
 
 
-def _server(kind):
-    return lambda c: [c.bin('main', 'swift-%s-server' % kind),
+def _server(kind, name):
+    return lambda c: [c.bin(c.service_venv(name, 'swift'),
+                            'swift-%s-server' % kind),
                       str(_etc(c) / ('%s-server.conf' % kind))]
 
 
@@ -105,11 +106,12 @@ def _healthy(port_name):
 
 
 SERVICES = [
-    base.Service(name, 'storage', _server(server), port=name,
+    base.Service(name, 'storage', _server(server, name), port=name,
                  ready=_healthy(name), probe_via='swift-proxy')
     for server, name in SERVERS.items()
 ] + [
-    base.Service('swift-proxy', 'api', _server('proxy'), port='swift-proxy',
+    base.Service('swift-proxy', 'api', _server('proxy', 'swift-proxy'),
+                 port='swift-proxy',
                  aliases=('swift', 'object-store', 'swift-proxy-server'),
                  ready=_healthy('swift-proxy'),
                  probe='/v1/AUTH_{project_id}'),
