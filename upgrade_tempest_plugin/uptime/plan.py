@@ -6,7 +6,7 @@ flags (``from_config``), validated before any network call, and shared by
 same options (daemon mode, rates, thresholds). ``series`` then decides
 which probe series run, per API: ``<service>`` (a new connection per
 probe), ``<service>-keepalive`` (one connection kept open),
-``<service>-pulse`` (a cheap unauthenticated GET, ten times a second, that
+``<service>-pulse`` (a cheap unauthenticated GET, five times a second, that
 dates the edges of the others' windows) and, with write probes,
 ``<service>-write``.
 """

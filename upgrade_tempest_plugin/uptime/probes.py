@@ -13,7 +13,7 @@ networks, cinder lists volumes, glance lists images, swift lists the
 account's containers. Write probes (series ``<service>-write``) create and
 delete a small resource. Pulse probes (series ``<service>-pulse``) GET the
 API's version document at the root of its catalog endpoint (swift:
-``/info``), with no token: cheap enough to send ten times a second, they
+``/info``), with no token: cheap enough to send five times a second, they
 date the edges of the read series' windows (``uptime.refine``).
 
 Tokens: the auth provider caches its token until shortly before it expires,

@@ -1,9 +1,9 @@
 """Date the edges of a series' windows with its API's pulse series.
 
-A read or write series at 1/s knows each edge of a window only to within
+A read or write series at 0.5/s knows each edge of a window only to within
 one probe interval: its bounds say so, and its own estimate (the middle)
 may be off by half an interval at each end. The API's pulse series
-(``<service>-pulse``, an unauthenticated GET ten times a second) sees the
+(``<service>-pulse``, an unauthenticated GET five times a second) sees the
 API stop answering, or answer errors, with ten times the resolution,
 whenever the cause is one both probes meet: a refused or reset connection,
 a hang, a proxy's 503, a restart.
