@@ -369,7 +369,8 @@ class UptimeDaemonTest(testtools.TestCase):
         result = summary.load(os.path.join(self.dir, 'uptime'))
         problems = []
         for series, svc in sorted(result['services'].items()):
-            if svc.get('connection') == 'keepalive':
+            if svc.get('connection') == 'keepalive' or \
+                    svc.get('kind') == 'pulse':
                 problems.extend(self._keepalive_problems(
                     series, svc, periods, t_begin, t_end))
                 continue
@@ -421,9 +422,10 @@ class UptimeDaemonTest(testtools.TestCase):
         self.assertEqual([], problems, report)
 
     def _keepalive_problems(self, series, svc, periods, t_begin, t_end):
-        """The kept-alive series: a window during its API's restart (the
-        restart closes the connection), none elsewhere; the truth of the
-        outage itself is judged on the new-connection series."""
+        """The kept-alive and pulse series: a window during its API's
+        restart (the restart closes the connection; the process does not
+        answer), none elsewhere; the truth of the outage itself is judged
+        on the new-connection series."""
         base = svc['service']
         mine = [w for w in svc['windows']]
         self._report('%-18s %s' % (series, ['%.2f %s' % (
@@ -460,7 +462,8 @@ class UptimeDaemonTest(testtools.TestCase):
         result = summary.load(os.path.join(self.dir, 'uptime'))
         names = sorted(result['services'])
         self.assertEqual(sorted(s + suffix for s in WRITTEN
-                                for suffix in ('', '-keepalive', '-write')),
+                                for suffix in ('', '-keepalive', '-pulse',
+                                               '-write')),
                          names)
         for name, svc in result['services'].items():
             self.assertGreater(svc['total_requests'], 0, name)
@@ -536,8 +539,9 @@ class UptimeDaemonTest(testtools.TestCase):
             timeout=120)
         self.assertEqual(0, res.returncode, res.stderr)
         result = summary.load(uptime_dir)
-        self.assertEqual(['glance', 'glance-keepalive', 'nova',
-                          'nova-keepalive'], sorted(result['services']))
+        self.assertEqual(['glance', 'glance-keepalive', 'glance-pulse',
+                          'nova', 'nova-keepalive', 'nova-pulse'],
+                         sorted(result['services']))
         for name, svc in result['services'].items():
             with open(os.path.join(uptime_dir, name + '.jsonl')) as f:
                 lines = f.read().splitlines()
@@ -603,10 +607,12 @@ class UptimeDaemonTest(testtools.TestCase):
                 series, method, sorted(stats.methods()))]
         ms = found[0]
         problems = []
-        if ms.passes + ms.failures != svc['total_requests']:
+        # every probe sent calls it once: the ticks' probes and the
+        # recovery probes after a refusal
+        sent = svc['total_requests'] + svc.get('recovery_probes', 0)
+        if ms.passes + ms.failures != sent:
             problems.append('%s: %s counted %d + %d calls, %d probes' % (
-                series, method, ms.passes, ms.failures,
-                svc['total_requests']))
+                series, method, ms.passes, ms.failures, sent))
         # A late answer passes the call but fails the probe (time-out).
         if ms.passes < svc['successful_requests']:
             problems.append('%s: %s passed %d times, %d probes succeeded'

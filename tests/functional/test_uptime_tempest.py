@@ -72,7 +72,7 @@ class UptimeTempestRunTest(testtools.TestCase):
         with open(os.path.join(self.out, 'uptime', 'summary.json')) as f:
             result = json.load(f)
         self.assertEqual({s + kind for s in SERVICES
-                          for kind in ('', '-keepalive')},
+                          for kind in ('', '-keepalive', '-pulse')},
                          set(result['services']))
         for name, svc in result['services'].items():
             self.assertLessEqual(SEED_KEYS, set(svc), name)
@@ -108,7 +108,7 @@ class UptimeTempestRunTest(testtools.TestCase):
             result = json.load(f)
         self.assertEqual({s + kind for s in ('keystone', 'nova', 'neutron',
                                              'swift')
-                          for kind in ('', '-keepalive')},
+                          for kind in ('', '-keepalive', '-pulse')},
                          set(result['services']))
         self.assertEqual({'cinder', 'glance'}, set(result['skipped']))
 
