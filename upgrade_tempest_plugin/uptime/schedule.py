@@ -177,6 +177,10 @@ class Scheduler(object):
                                   0 if extra else self._skipped_run, extra)
             if not extra:
                 self._skipped_run = 0
+                # its own result decides whether recovery goes on (and
+                # the loop must not wait for a recovery probe it cannot
+                # send while this one is open)
+                self._recover_at = None
             self._alive += 1
             self.sent += 1
         threading.Thread(target=self._run_probe, args=(seq,),

@@ -263,3 +263,41 @@ class RecoveryProbeTest(testtools.TestCase):
         self.assertTrue(extra)
         self.assertLess(extra[0]['time'] - first['time'], 2.0)
         self.assertTrue(extra[-1]['ok'])
+
+    def test_no_recovery_probe_waits_on_an_open_tick(self):
+        # a refusal seen just before the next tick: that tick is sent
+        # (its own result decides), and while it is open (held 0.8 s) the
+        # loop sleeps instead of spinning on a recovery probe it cannot
+        # send (the fake clock moves only when the loop sleeps: a spin
+        # would never end)
+        clock = fakes.FakeClock()
+        calls = []
+
+        def wait_until(until):
+            while clock.monotonic() < until:
+                time.sleep(0.001)
+
+        def probe():
+            calls.append(clock.monotonic())
+            if len(calls) == 1:
+                wait_until(calls[0] + 0.45)
+                raise ConnectionRefusedError()
+            if len(calls) == 2:
+                wait_until(calls[1] + 0.8)
+            return 200
+
+        results = []
+        sched = schedule.Scheduler(probe, 2.0, 2.5, results.append,
+                                   clock=clock, recovery_interval=0.1)
+        runner = threading.Thread(
+            target=sched.run, args=(lambda: False,), kwargs={
+                'iterations': 4}, daemon=True)
+        runner.start()
+        runner.join(20)
+        self.assertFalse(runner.is_alive(), 'the scheduler spun')
+        self.assertEqual(0, sched.recovery)
+        # ticks due while the held one was open are skipped
+        self.assertGreaterEqual(sched.skipped, 1)
+        oks = [r['ok'] for r in sorted(results, key=lambda r: r['seq'])]
+        self.assertEqual([False, True], oks[:2])
+        self.assertTrue(all(oks[1:]), oks)
