@@ -82,7 +82,7 @@ class UptimeFaultsTest(testtools.TestCase):
         with open(os.path.join(out_dir, 'summary.json')) as f:
             result = json.load(f)
         services = result['services']
-        self.assertEqual(18, len(services), sorted(services))
+        self.assertEqual(19, len(services), sorted(services))  # + control
         problems, lines = [], []
         for kind, service, start, end in injected:
             truth = end - start
