@@ -63,8 +63,11 @@ def _typical(records):
 
 
 def _held(rec, limit):
-    """A failure not seen within the time limit: held by the API."""
-    return rec.get('error') == TIMEOUT or rec.get('latency', 0.0) > limit
+    """A failure not seen within the time limit: held by the API; or the
+    control's run of missed ticks (``late``): the prober itself was held
+    from its send time to its end."""
+    return rec.get('error') == TIMEOUT or rec.get('latency', 0.0) > limit \
+        or bool(rec.get('late'))
 
 
 class _Window(object):

@@ -93,6 +93,11 @@ def probe_loop(args, probe, stop, meta=None):
 
 def main(args):
     """Run one series described by the dict ``args``; return exit code."""
+    if args['kind'] == 'control':
+        stop = threading.Event()
+        install_signal_handlers(stop)
+        os.makedirs(args['output_dir'], exist_ok=True)
+        return control_main(args, stop)
     from tempest import config
 
     from upgrade_tempest_plugin.common import tracking
@@ -103,8 +108,6 @@ def main(args):
     install_signal_handlers(stop)
     directory, series = args['output_dir'], args['series']
     os.makedirs(directory, exist_ok=True)
-    if args['kind'] == 'control':
-        return control_main(args, stop)
     config.CONF.set_config_path(args['config_file'])
     conf = config.CONF
     conf.upgrade    # load it now: tempest sets up logging when it loads

@@ -186,3 +186,18 @@ class RequestIdsTest(testtools.TestCase):
         records[3].update(latency=0.5, request_id='req-slow')
         [stall] = windows.find_stalls(records, 0.25)
         self.assertEqual('req-slow', stall['request_id'])
+
+
+class LateTicksTest(testtools.TestCase):
+
+    def test_missed_ticks_span_the_whole_pause(self):
+        # the control at 10/s, its prober paused 1.5 s from 10.05
+        records = fakes.series('.' * 11, start=9.0)
+        records.append({'time': 10.1, 'ok': False, 'error': 'prober late',
+                        'latency': 1.45, 'answered': False, 'late': 14})
+        records += fakes.series('.' * 5, start=11.56)
+        [w] = windows.find_windows(records, limit=2.0)
+        lo, hi = w['duration_bounds']
+        self.assertTrue(lo <= 1.5 <= hi, w)
+        self.assertAlmostEqual(1.5, w['duration_s'], delta=0.1)
+        self.assertAlmostEqual(11.55, w['end'], delta=0.02)
