@@ -43,6 +43,15 @@ def stats_path(directory, series, pid=None):
                         % (series, pid or os.getpid()))
 
 
+def log_to(directory, series):
+    """Send this process's log to ``<directory>/<series>.log``."""
+    logging.basicConfig(
+        force=True,
+        filename=os.path.join(directory, '%s.log' % series),
+        level=logging.INFO,
+        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+
+
 def probe_loop(args, probe, stop, meta=None):
     """Probe on the schedule described by ``args`` until done or stopped.
 
@@ -111,11 +120,7 @@ def main(args):
     config.CONF.set_config_path(args['config_file'])
     conf = config.CONF
     conf.upgrade    # load it now: tempest sets up logging when it loads
-    logging.basicConfig(
-        force=True,
-        filename=os.path.join(directory, '%s.log' % series),
-        level=logging.INFO,
-        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+    log_to(directory, series)
     # One INFO line per HTTP call at 10/s is noise here; the probe log
     # already has every call.
     logging.getLogger('tempest.lib.common.rest_client').setLevel(
@@ -159,11 +164,7 @@ def control_main(args, stop):
     from upgrade_tempest_plugin.uptime import probes
     from upgrade_tempest_plugin.uptime import requestids
 
-    logging.basicConfig(
-        force=True,
-        filename=os.path.join(args['output_dir'], '%s.log' % args['series']),
-        level=logging.INFO,
-        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+    log_to(args['output_dir'], args['series'])
     http = requestids.tag(noretry.NoRetryHttp(
         max(args.get('abandon_after') or 0, args['timeout'])))
     probe = probes.pulse(http, args['url'])
