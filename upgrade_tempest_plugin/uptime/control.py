@@ -10,10 +10,16 @@ missed by at least the stall threshold (``schedule``: ``prober late``),
 since a paused prober sends nothing at all, and so fails no probe, while
 it is paused.
 
-A window or stall of any other series that overlaps a window or stall of
-the control (its outer bounds) is flagged ``"control": true`` with the
+A window or stall of any other series that the control's trouble (its
+windows and stalls, to their outer bounds) covers for at least half of
+its estimated length (``SHARE``) is flagged ``"control": true`` with the
 control's times (``"control_window": {"start", "end"}``): it is listed,
-but it is not counted as downtime of the cloud. Totals (``totals``):
+but it is not counted as downtime of the cloud. Half, not any overlap: on
+a busy host a prober may miss a few ticks in the middle of a real outage
+(a restart of a service is a busy moment), and such a blip must not
+excuse the outage; a window the host's trouble mostly made (a probe held
+across a pause of the prober) is covered by it nearly whole. Totals
+(``totals``):
 
 - ``total_downtime_s``, ``longest_downtime_s`` and the lower bound of
   ``total_downtime_bounds`` leave flagged windows out;
@@ -30,6 +36,7 @@ import threading
 
 KIND = 'control'
 NAME = 'control'
+SHARE = 0.5     # of a window's length the control's trouble must cover
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -94,14 +101,25 @@ def trouble(control):
     return merged
 
 
-def flag_items(items, spans):
+def covered(start, end, spans):
+    """Seconds of ``[start, end]`` that ``spans`` (sorted, disjoint)
+    cover."""
+    return sum(max(0.0, min(end, hi) - max(start, lo)) for lo, hi in spans)
+
+
+def flag_items(items, spans, share=SHARE):
     """Flag each window or stall of ``items`` (changed in place) whose
-    estimate overlaps a span of control trouble; return how many were."""
+    estimate ``spans`` of control trouble cover for at least ``share`` of
+    its length (an instant: when inside one); return how many were."""
     count = 0
     for item in items:
-        hit = [(lo, hi) for lo, hi in spans
-               if item['start'] <= hi and item['end'] >= lo]
-        if hit:
+        start, end = item['start'], item['end']
+        hit = [(lo, hi) for lo, hi in spans if start <= hi and end >= lo]
+        if end > start:
+            mostly = covered(start, end, hit) >= share * (end - start)
+        else:
+            mostly = bool(hit)
+        if hit and mostly:
             item['control'] = True
             item['control_window'] = {
                 'start': round(min(lo for lo, _hi in hit), 6),

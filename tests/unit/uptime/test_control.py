@@ -76,12 +76,21 @@ class FlagTest(testtools.TestCase):
         self.assertAlmostEqual(5.7, nova['total_downtime_s'])
         self.assertEqual(0, nova['control_windows'])
 
-    def test_touching_counts_as_overlap_apart_does_not(self):
-        spans = [(10.0, 11.0)]
-        items = [_win(11.0, 12.0), _win(11.01, 12.0), _win(8.0, 9.99)]
-        self.assertEqual(1, control.flag_items(items, spans))
-        self.assertEqual([True, None, None],
+    def test_flagged_when_the_trouble_covers_half_of_it(self):
+        spans = [(10.0, 11.0), (11.5, 12.0)]
+        items = [_win(10.2, 10.8),     # inside
+                 _win(10.5, 11.5),     # half covered
+                 _win(10.9, 12.1),     # 0.1 + 0.5 of 1.2 s: half
+                 _win(10.8, 14.0),     # a real outage with a blip: 0.7
+                 _win(8.0, 9.99),      # apart
+                 _win(11.2, 11.2),     # an instant in a gap
+                 _win(11.6, 11.6)]     # an instant inside
+        self.assertEqual(4, control.flag_items(items, spans))
+        self.assertEqual([True, True, True, None, None, None, True],
                          [i.get('control') for i in items])
+        self.assertEqual({'start': 10.0, 'end': 12.0},
+                         items[2]['control_window'])
+        self.assertAlmostEqual(0.6, control.covered(10.9, 12.1, spans))
 
     def test_failed_in(self):
         wins = [_win(10.0, 12.0, 9.9, 12.1, control=True),
