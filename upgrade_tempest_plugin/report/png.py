@@ -70,7 +70,9 @@ def _legend(fig, plt, colors, top):
     handles = [patches.Patch(color=c, label=t) for c, t in (
         (style.PROBED, 'probed, up'), (style.WINDOW, 'downtime window'),
         (style.OPEN_WINDOW, 'still down at the end'),
-        (style.STALL, 'slow answer'), (style.OK, 'step / verify ok'),
+        (style.STALL, 'slow answer'),
+        (style.CONTROL, 'probing host trouble'),
+        (style.OK, 'step / verify ok'),
         (style.FAILED, 'failed'))]
     handles += [lines.Line2D([], [], color=c, label='latency: %s' % k)
                 for k, c in colors.items()]
