@@ -147,13 +147,6 @@ def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
     return latencies, queues
 
 
-def daemon_pids(proc):
-    """The daemon's runner and its probe workers."""
-    out = subprocess.run(['pgrep', '-P', str(proc.pid)], capture_output=True,
-                         text=True).stdout
-    return [proc.pid] + [int(p) for p in out.split()]
-
-
 def measure_alternating(user, api_ports, config, extra, seconds, blocks):
     """The mix with the daemon's probing off and on, in ``blocks`` pairs
     of ``seconds / blocks`` each, in the order off-on, on-off, ...
@@ -172,7 +165,7 @@ def measure_alternating(user, api_ports, config, extra, seconds, blocks):
     pids = []
     try:
         faults_bench.wait_for_probes(out_dir, 5)
-        pids = daemon_pids(proc)
+        pids = faults_mod.daemon_pids(proc)
         for i in range(blocks):
             order = [(False, off, q_off), (True, on, q_on)]
             for probing, lat, queues in (order if i % 2 == 0

@@ -46,6 +46,14 @@ def process_tree(pid):
     return pids
 
 
+def daemon_pids(proc):
+    """The uptime daemon's runner (``proc``, a Popen) and its probe
+    workers."""
+    out = subprocess.run(['pgrep', '-P', str(proc.pid)], capture_output=True,
+                         text=True).stdout
+    return [proc.pid] + [int(p) for p in out.split()]
+
+
 def signal_all(pids, signum):
     """Send ``signum`` to each of ``pids`` that still runs (SIGSTOP to
     pause our own processes, SIGCONT to let them go on)."""

@@ -102,7 +102,10 @@ def _api_table(report):
                 _cell('%.2f s%s' % (r['downtime_s'], ' [%.2f .. %.2f]'
                                     % tuple(bounds) if bounds
                                     and r['windows'] else '')),
-                _cell(r['windows']), _cell('%.2f s' % r['longest_s']),
+                _cell('%d%s' % (r['windows'], ' (%d control)'
+                                % r['control_windows']
+                                if r['control_windows'] else '')),
+                _cell('%.2f s' % r['longest_s']),
                 _cell('%d / %d' % (r['failed'], r['total'])),
                 _cell(_ms(r['p95_s'])), _cell(r['stalls']),
                 _cell(r['threshold'])], _passed(r['passed'])))
@@ -121,6 +124,7 @@ def _legend(lanes):
                 (style.WINDOW, 'downtime window'),
                 (style.OPEN_WINDOW, 'still down at the end'),
                 (style.STALL, 'slow answer (stall)'),
+                (style.CONTROL, 'probing host trouble (control saw it)'),
                 (style.OK, 'step / verify ok'), (style.FAILED, 'failed'),
                 (style.MARKER, 'marker (numbered)')]
     kinds = [(colors[k], 'latency: %s' % k) for k in colors]

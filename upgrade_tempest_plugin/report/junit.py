@@ -59,9 +59,13 @@ def render(report):
             failure = '\n'.join(v.get('message', str(v))
                                 for v in violations) or None
             out = '\n'.join(
-                'down %s .. %s: %.2f s, %d failed probe(s), %s' % (
+                'down %s .. %s: %.2f s, %d failed probe(s), %s%s%s' % (
                     w['start'], w['end'], w['duration_s'],
-                    w.get('failed_probes', 0), w.get('errors', {}))
+                    w.get('failed_probes', 0), w.get('errors', {}),
+                    ', request ids %s' % ' '.join(w['request_ids'][:5])
+                    if w.get('request_ids') else '',
+                    ' (the control saw it too: trouble on the probing '
+                    'host, not counted)' if w.get('control') else '')
                 for w in entry.get('windows', []))
             out = ('uptime %s %%, %d/%d probes ok\n' % (
                 entry.get('uptime_pct'), entry.get('successful_requests', 0),

@@ -10,9 +10,12 @@ One time axis, one lane per row, top to bottom:
 - one lane per uptime series, grouped by API (the series' ``service``
   in the summary, else the part of its name before the first ``-``): the
   API's own series first (``nova``: a new connection per probe), then
-  the others by name (``nova-keepalive``, ``nova-write``, any later
-  kind). Each downtime window is a ``window`` bar, each slow answer a
-  ``stall`` bar, and the probed period the lane's ``span``.
+  the others by name (``nova-keepalive``, ``nova-write``, a backend's
+  ``nova@127.0.0.1:18774`` and ``nova-pulse@127.0.0.1:18774``, any later
+  kind); the ``control`` series (the probing host's own) is a group of
+  its own. Each downtime window is a ``window`` bar, each slow answer a
+  ``stall`` bar (``control``: the control saw it too), and the probed
+  period the lane's ``span``.
 
 A lane is a plain dict (``key``, ``label``, ``group``, ``kind``,
 ``span``, ``bars``); a bar is ``{id, kind, start, end, ok, hover}`` with
@@ -27,11 +30,13 @@ MARKER_TEXT_MAX = 64
 
 
 def api_of(name, entry=None):
-    """The API a series belongs to (``nova-keepalive`` -> ``nova``)."""
+    """The API a series belongs to (``nova-keepalive``,
+    ``nova@127.0.0.1:18774`` -> ``nova``)."""
     service = (entry or {}).get('service')
-    if service and (name == service or name.startswith(service + '-')):
+    if service and (name == service or name.startswith(service + '-')
+                    or name.startswith(service + '@')):
         return service
-    return name.split('-', 1)[0]
+    return name.split('@', 1)[0].split('-', 1)[0]
 
 
 def api_groups(services):
@@ -47,9 +52,12 @@ def api_groups(services):
 def kind_of(name, api):
     """The series kind shown in legends: ``new`` (a new connection per
     probe) for the API's own series, else what follows ``<api>-``
-    (``keepalive``, ``write``)."""
+    (``keepalive``, ``write``; a backend's ``new@<host:port>``,
+    ``pulse@<host:port>``)."""
     if name == api:
         return 'new'
+    if name.startswith(api + '@'):
+        return 'new' + name[len(api):]
     return name[len(api) + 1:] if name.startswith(api + '-') else name
 
 
@@ -97,9 +105,25 @@ def window_hover(series, w):
     if w.get('skipped_ticks'):
         lines.append('%d probe tick(s) skipped (prober busy)'
                      % w['skipped_ticks'])
-    if w.get('request_ids'):
-        lines.append('request ids: %s' % ', '.join(w['request_ids'][:5]))
-    return lines + _marker_lines(w.get('markers'))
+    ids = w.get('request_ids') or []
+    if ids:
+        more = len(ids) - 5 + (w.get('request_ids_left_off') or 0)
+        answered = w.get('answered_request_ids') or {}
+        lines.append('request ids sent: %s%s' % (', '.join(
+            i + (' (answered %s)' % answered[i] if i in answered else '')
+            for i in ids[:5]), ' and %d more' % more if more > 0 else ''))
+    if w.get('target'):
+        lines.append('seen on %s' % w['target'])
+    return lines + _control_lines(w) + _marker_lines(w.get('markers'))
+
+
+def _control_lines(item):
+    span = item.get('control_window') if item.get('control') else None
+    if not span:
+        return []
+    return ['control saw it too (%s .. %s): trouble on the probing host,'
+            % (_clock_of(span['start']), _clock_of(span['end'])),
+            'not counted as downtime']
 
 
 def stall_hover(series, s):
@@ -109,7 +133,7 @@ def stall_hover(series, s):
                                 _bounds(s.get('duration_bounds'), _seconds))]
     if s.get('latency') is not None:
         lines.append('answer latency %.0f ms' % (1000.0 * s['latency']))
-    return lines + _marker_lines(s.get('markers'))
+    return lines + _control_lines(s) + _marker_lines(s.get('markers'))
 
 
 def series_lane(name, api, entry):
@@ -118,11 +142,13 @@ def series_lane(name, api, entry):
         bars.append({'id': '%s#w%d' % (name, i), 'kind': 'window',
                      'start': _t(w['start']), 'end': _t(w['end']),
                      'ok': False, 'open': bool(w.get('open')),
+                     'control': bool(w.get('control')),
                      'hover': window_hover(name, w)})
     for i, s in enumerate(entry.get('stalls') or []):
         bars.append({'id': '%s#s%d' % (name, i), 'kind': 'stall',
                      'start': _t(s['start']), 'end': _t(s['end']),
-                     'ok': True, 'hover': stall_hover(name, s)})
+                     'ok': True, 'control': bool(s.get('control')),
+                     'hover': stall_hover(name, s)})
     start, end = _t(entry.get('start_time')), _t(entry.get('end_time'))
     return {'key': name, 'label': name, 'group': api,
             'kind': 'series', 'series_kind': kind_of(name, api),

@@ -17,6 +17,7 @@ from upgrade_tempest_plugin.report import timeutil
 DPI = 100
 WIDTH_IN = 16.0                      # 1600 px
 LEFT_IN, RIGHT_IN = 1.9, 0.3
+LABEL_CHARS = 22    # of a lane's label at 9 pt in LEFT_IN; longer: smaller
 HEAD_IN, REASON_IN, LANE_IN, AXIS_IN = 0.6, 0.17, 0.24, 0.45
 LATENCY_IN, LATENCY_GAP_IN = 0.75, 0.3
 LIST_LINE_IN = 0.16
@@ -70,7 +71,9 @@ def _legend(fig, plt, colors, top):
     handles = [patches.Patch(color=c, label=t) for c, t in (
         (style.PROBED, 'probed, up'), (style.WINDOW, 'downtime window'),
         (style.OPEN_WINDOW, 'still down at the end'),
-        (style.STALL, 'slow answer'), (style.OK, 'step / verify ok'),
+        (style.STALL, 'slow answer'),
+        (style.CONTROL, 'probing host trouble'),
+        (style.OK, 'step / verify ok'),
         (style.FAILED, 'failed'))]
     handles += [lines.Line2D([], [], color=c, label='latency: %s' % k)
                 for k, c in colors.items()]
@@ -117,7 +120,11 @@ def _lanes(ax, lanes, axis, t0):
                     else 0)
             drawn.append((i, bar, span))
     ax.set_yticks(range(len(lanes)))
-    ax.set_yticklabels([lane['label'] for lane in lanes], fontsize=9)
+    for text in ax.set_yticklabels([lane['label'] for lane in lanes],
+                                   fontsize=9):
+        # a backend's series (nova-pulse@127.0.0.1:18774) in the margin
+        if len(text.get_text()) > LABEL_CHARS:
+            text.set_fontsize(9 * LABEL_CHARS / len(text.get_text()))
     ax.set_ylim(len(lanes) - 0.5, -0.5)
     ax.tick_params(axis='y', length=0)
     return drawn

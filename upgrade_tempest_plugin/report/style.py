@@ -4,6 +4,8 @@ PROBED = '#cfe8cf'          # the probed period of a lane: up
 WINDOW = '#d62728'          # a downtime window
 OPEN_WINDOW = '#7a0c0c'     # a window still open when the run ended
 STALL = '#f0a202'           # a slow answer (stall)
+# a window or stall the control saw too: trouble on the probing host
+CONTROL = '#9e9e9e'
 OK = '#2ca02c'              # a step or verify run that passed
 OK_ALT = '#7ccf7c'          # every other passed step
 FAILED = '#d62728'          # one that failed
@@ -17,6 +19,8 @@ KIND_PALETTE = ('#1f77b4', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2',
 
 def bar_color(bar):
     """The colour of one bar of a lane (see lanes.build)."""
+    if bar.get('control'):
+        return CONTROL
     if bar['kind'] == 'window':
         return OPEN_WINDOW if bar.get('open') else WINDOW
     if bar['kind'] == 'stall':

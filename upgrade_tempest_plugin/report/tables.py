@@ -25,7 +25,12 @@ def violation_text(v, window=False):
 
 
 def threshold_result(entry, thresholds):
-    """(passed, text) of one series against the run's thresholds."""
+    """(passed, text) of one series against the run's thresholds (the
+    control and backend series are not judged: ``uptime.thresholds``)."""
+    if entry.get('kind') == 'control':
+        return True, 'not judged: the probing host\'s own control'
+    if entry.get('backend'):
+        return True, 'not judged: one backend (the endpoint is)'
     problems = [violation_text(v) for v in entry.get('violations') or []]
     if entry.get('left_behind'):
         problems.append('probe resources left behind: %s'
@@ -46,6 +51,8 @@ def series_row(name, api, entry, thresholds):
         'downtime_s': entry.get('total_downtime_s') or 0.0,
         'downtime_bounds': entry.get('total_downtime_bounds'),
         'windows': len(windows),
+        'control_windows': sum(1 for w in windows if w.get('control')),
+        'target': entry.get('target'),
         'longest_s': entry.get('longest_downtime_s') or 0.0,
         'failed': entry.get('failed_requests', 0),
         'total': entry.get('total_requests', 0),

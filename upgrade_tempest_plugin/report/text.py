@@ -37,12 +37,13 @@ def _window(series, w):
     near = ', '.join(m['text'] for m in w.get('markers') or [])
     if len(near) > NEAR_MAX:
         near = near[:NEAR_MAX - 3] + '...'
-    return '  %s %-18s down %.2f s%s, %s%s' % (
+    return '  %s %-18s down %.2f s%s, %s%s%s' % (
         lanes.clock(timeutil.to_epoch(w['start'])), series,
         w['duration_s'], ' [%.2f..%.2f]' % tuple(bounds) if bounds else '',
         ', '.join('%s x%d' % kv for kv in sorted(
             (w.get('errors') or {}).items())) or 'no error recorded',
-        ', during: %s' % near if near else '')
+        ', during: %s' % near if near else '',
+        ' [control: probing host, not counted]' if w.get('control') else '')
 
 
 def render(report):

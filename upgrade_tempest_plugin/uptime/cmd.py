@@ -33,6 +33,7 @@ import argparse
 import enum
 import os
 import sys
+import time
 
 from upgrade_tempest_plugin.common import console
 from upgrade_tempest_plugin.common import errors
@@ -99,36 +100,58 @@ def load_conf(path, log_level=None):
 
 
 def print_table(result, out):
-    out.write('%-18s %9s %7s %7s %7s %8s %19s %8s\n' % (
-        'series', 'uptime%', 'probes', 'failed', 'skipped', 'windows',
-        'down_s [bounds]', 'longest'))
-    for name, svc in sorted(result['services'].items()):
+    """The summary as a table: a row per series (``target``: the host:port
+    it probed), its windows and stalls below it. A window or stall the
+    control series saw too is marked ``[control: probing host ...]`` and
+    is not in ``down_s`` (the upper bound keeps it)."""
+    services = result['services']
+    width = max([18] + [len(n) for n in services])
+    out.write('%-*s %9s %7s %7s %7s %8s %19s %8s  %s\n' % (
+        width, 'series', 'uptime%', 'probes', 'failed', 'skipped',
+        'windows', 'down_s [bounds]', 'longest', 'target'))
+    for name, svc in sorted(services.items()):
         lo, hi = svc.get('total_downtime_bounds') or (0.0, 0.0)
-        out.write('%-18s %9s %7d %7d %7d %8d %7.3f [%.2f..%.2f] %8.3f\n' % (
-            name, svc['uptime_pct'], svc['total_requests'],
-            svc['failed_requests'], svc.get('skipped_ticks', 0),
-            len(svc['windows']), svc['total_downtime_s'], lo, hi,
-            svc['longest_downtime_s']))
+        out.write('%-*s %9s %7d %7d %7d %8d %7.3f [%.2f..%.2f] %8.3f  %s\n'
+                  % (width, name, svc['uptime_pct'], svc['total_requests'],
+                     svc['failed_requests'], svc.get('skipped_ticks', 0),
+                     len(svc['windows']), svc['total_downtime_s'], lo, hi,
+                     svc['longest_downtime_s'], svc.get('target') or '-'))
         for w in svc['windows']:
             bounds = w.get('duration_bounds') or (w['duration_s'],) * 2
-            out.write('    window %.3f s [%.3f..%.3f]  %d failed  %s%s%s\n'
+            out.write('    window %.3f s [%.3f..%.3f]  %d failed  %s%s%s%s\n'
                       % (w['duration_s'], bounds[0], bounds[1],
                          w['failed_probes'], ', '.join(
                              '%s x%d' % kv for kv in sorted(
                                  w['errors'].items())),
                          ' (open)' if w['open'] else '',
+                         _control_note(w),
                          ''.join('  [%s]' % m['text']
                                  for m in w.get('markers', []))))
         for st in svc.get('stalls', []):
-            out.write('    stall %.3f s (answered after %.3f s)%s\n' % (
-                st['duration_s'], st['latency'],
+            out.write('    stall %.3f s (answered after %.3f s)%s%s\n' % (
+                st['duration_s'], st['latency'], _control_note(st),
                 ''.join('  [%s]' % m['text']
                         for m in st.get('markers', []))))
         if svc.get('left_behind'):
             out.write('    left behind (delete by hand): %s\n'
                       % ', '.join(svc['left_behind']))
     for name, reason in sorted(result.get('skipped', {}).items()):
-        out.write('%-18s skipped: %s\n' % (name, reason))
+        out.write('%-*s skipped: %s\n' % (width, name, reason))
+
+
+def _control_note(item):
+    """`` [control: probing host 12:00:01.100-12:00:04.200]`` for a window
+    or stall the control series saw too, else ''."""
+    span = item.get('control_window') if item.get('control') else None
+    if not span:
+        return ''
+    return '  [control: probing host %s-%s, not counted]' % (
+        _clock(span['start']), _clock(span['end']))
+
+
+def _clock(epoch):
+    return time.strftime('%H:%M:%S', time.gmtime(epoch)) + \
+        ('%.3f' % (epoch % 1))[1:]
 
 
 def do_run(args, out, err):

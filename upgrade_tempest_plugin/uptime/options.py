@@ -61,6 +61,23 @@ OPTS = [
                       'They date the edges of the read series\' windows '
                       '(to ~0.1 s at 5/s); each window\'s bounds still '
                       'come from its own series. 0: no pulse series.'),
+    cfg.StrOpt('uptime_backends',
+               default='',
+               help='Backends of load-balanced APIs, each probed straight '
+                    'as well as through the catalog endpoint: '
+                    '"nova=127.0.0.1:18774|127.0.0.1:28774,neutron=...". '
+                    'Each backend gets a read series "<service>@<host:port>" '
+                    '(the endpoint\'s call, its URL\'s host and port '
+                    'replaced) and a pulse "<service>-pulse@<host:port>". '
+                    'They name the backend that failed; the thresholds '
+                    'judge the endpoint series only.'),
+    cfg.BoolOpt('uptime_control_series',
+                default=True,
+                help='Also probe a tiny HTTP endpoint the runner serves on '
+                     '127.0.0.1 (series "control", at the pulse rate; off '
+                     'without pulses): a window of another series that the '
+                     'control saw too is trouble on the probing host, '
+                     'flagged and not counted as downtime.'),
     cfg.FloatOpt('uptime_recovery_interval',
                  default=0.05, min=0.0,
                  help='After a probe found the connection refused or reset '

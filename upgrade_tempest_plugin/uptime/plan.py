@@ -8,12 +8,15 @@ which probe series run, per API: ``<service>`` (a new connection per
 probe), ``<service>-keepalive`` (one connection kept open),
 ``<service>-pulse`` (a cheap unauthenticated GET, five times a second, that
 dates the edges of the others' windows) and, with write probes,
-``<service>-write``.
+``<service>-write``; per backend of ``[upgrade] uptime_backends``,
+``<service>@<host:port>`` and ``<service>-pulse@<host:port>``; and the
+``control`` series (``uptime.control``).
 """
 
 import os
 
 from upgrade_tempest_plugin import uptime
+from upgrade_tempest_plugin.uptime import control
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import windows
 
@@ -22,6 +25,7 @@ READ_NEW = ('', 'read', 'new')
 READ_KEEPALIVE = ('-keepalive', 'read', 'keepalive')
 WRITE = ('-write', 'write', 'new')
 PULSE = ('-pulse', 'pulse', 'new')
+CONTROL = (control.NAME, control.KIND, control.KIND, 'new')
 
 
 UptimeError = uptime.UptimeError  # the library's one base exception
@@ -37,7 +41,8 @@ class Plan(object):
                  abandon_after=20.0,
                  stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,
-                 explicit_services=False, thresholds=None):
+                 explicit_services=False, thresholds=None,
+                 backends=None, control_series=True):
         self.config_file = config_file
         self.output_dir = output_dir
         self.services = list(services)
@@ -57,6 +62,9 @@ class Plan(object):
         self.sentinel = sentinel        # daemon mode when set
         self.explicit_services = explicit_services
         self.thresholds = dict(thresholds or {})
+        self.backends = dict((k, list(v)) for k, v in
+                             (backends or {}).items())
+        self.control_series = bool(control_series) and self.pulse_rate > 0
         self.validate()
 
     def validate(self):
@@ -84,6 +92,10 @@ class Plan(object):
         if self.pulse_rate < 0:
             raise UptimeError('pulse rate must be 0 (off) or positive, got '
                               '%s' % self.pulse_rate)
+        bad = sorted(set(self.backends) - set(probes.SERVICES))
+        if bad:
+            raise UptimeError('backends name unknown service %s'
+                              % ', '.join(bad))
         if self.max_outstanding < 1:
             raise UptimeError('max outstanding probes must be at least 1')
         if self.iterations is not None and self.iterations < 1:
@@ -98,7 +110,7 @@ class Plan(object):
     def rate_of(self, service, kind):
         if kind == 'write':
             return self.write_rate
-        if kind == 'pulse':
+        if kind in ('pulse', control.KIND):
             return self.pulse_rate
         return float(self.service_rates.get(service, self.rate))
 
@@ -120,6 +132,8 @@ class Plan(object):
                 'pulse_rate': self.pulse_rate,
                 'recovery_interval': self.recovery_interval,
                 'write_probes': self.write_probes,
+                'backends': self.backends,
+                'control_series': self.control_series,
                 'thresholds': self.thresholds}
 
 
@@ -138,6 +152,35 @@ def parse_rates(text):
             for item in text.split(',') if item.strip()))
     except ValueError:
         raise UptimeError('service rates want SVC=RATE,...: %s' % text)
+
+
+def parse_backends(text):
+    """``"nova=127.0.0.1:18774|127.0.0.1:28774,neutron=..."`` ->
+    ``{'nova': ['127.0.0.1:18774', '127.0.0.1:28774'], ...}``."""
+    out = {}
+    for item in (text or '').split(','):
+        if not item.strip():
+            continue
+        service, sep, hosts = item.partition('=')
+        netlocs = [h.strip() for h in hosts.split('|') if h.strip()]
+        if not sep or not service.strip() or not netlocs:
+            raise UptimeError('uptime_backends wants SVC=HOST:PORT|HOST:PORT'
+                              ',...: %r' % item.strip())
+        for netloc in netlocs:
+            host, colon, port = netloc.rpartition(':')
+            if not colon or not host or not port.isdigit() or \
+                    not 0 < int(port) < 65536:
+                raise UptimeError('uptime_backends: %r is not HOST:PORT'
+                                  % netloc)
+        out.setdefault(service.strip(), []).extend(
+            n for n in netlocs if n not in out.get(service.strip(), []))
+    return out
+
+
+def backend_of(name):
+    """The backend (host:port) a series name probes, or None
+    (``nova-pulse@127.0.0.1:18774`` -> ``127.0.0.1:18774``)."""
+    return name.partition('@')[2] or None
 
 
 def from_config(conf, config_file, services=None, output_dir=None,
@@ -188,6 +231,8 @@ def from_config(conf, config_file, services=None, output_dir=None,
         iterations=iterations, duration=duration,
         sentinel=(sentinel or default_sentinel) if daemon else None,
         explicit_services=bool(services),
+        backends=parse_backends(up.uptime_backends),
+        control_series=up.uptime_control_series,
         thresholds={'max_total_downtime': up.uptime_max_total_downtime,
                     'max_window': up.uptime_max_window,
                     'min_pct': up.uptime_min_pct})
@@ -218,6 +263,14 @@ def series(plan, conf, catalog=None):
         kinds += [WRITE] if plan.write_probes else []
         for suffix, kind, conn in kinds:
             out.append((service + suffix, service, kind, conn))
+        for backend in plan.backends.get(service, []):
+            out.append(('%s@%s' % (service, backend), service, 'read',
+                        'new'))
+            if plan.pulse_rate:
+                out.append(('%s-pulse@%s' % (service, backend), service,
+                            'pulse', 'new'))
+    if out and plan.control_series:
+        out.append(CONTROL)
     if not out:
         raise UptimeError('no API to probe (%s)' % (
             '; '.join('%s: %s' % kv for kv in sorted(skipped.items()))

@@ -4,7 +4,8 @@
 
     {"seq": 12, "time": 1767225600.123, "latency": 0.0123,
      "ok": true, "status": 200, "error": null, "answered": true,
-     "skipped": 0}
+     "skipped": 0, "request_id": "req-<uuid4>",
+     "response_request_id": "req-<uuid4>"}
 
 ``time`` is when the probe was sent (epoch seconds), ``latency`` seconds
 until it ended, ``status`` the HTTP status if any, ``error`` the error
@@ -12,14 +13,19 @@ class (see ``upgrade_tempest_plugin.common.errors``; ``timeout`` when no
 answer came within the time limit), ``answered`` whether the API sent an
 HTTP answer at all (a time-out answered late says when the API served
 again), ``skipped`` the ticks not sent just before this probe because a
-probe was still open. Lines are written as probes end, so a line may
-follow a later-sent one when several probes are open at once. Every line
-is flushed as it is written, so killing the prober loses only probes in
-flight; nothing is kept in memory.
+probe was still open, ``request_id`` the id the probe sent
+(``X-Openstack-Request-Id``), ``response_request_id`` the one the
+service answered with (absent when it answered none). The control
+series' ``prober late`` lines (``"late": <ticks missed>``) stand for
+ticks its prober missed (see ``schedule``). Lines are written as probes
+end, so a line may follow a later-sent one when several probes are open
+at once. Every line is flushed as it is written, so killing the prober
+loses only probes in flight; nothing is kept in memory.
 
 ``<dir>/<series>.meta.json`` describes the run: service, kind,
-connection, rate, timeout, pid, start_time and (once it ended) end_time,
-sent, skipped_ticks, late_ticks.
+connection, rate, timeout, pid, target (the host:port probed), backend
+(backend series), start_time and (once it ended) end_time, sent,
+skipped_ticks, late_ticks.
 """
 
 import heapq

@@ -20,6 +20,12 @@ Tokens: the auth provider caches its token until shortly before it expires,
 so while keystone is down the other APIs are still probed with the cached
 token, as real clients holding a token would be. A probe whose token must be
 renewed while keystone is down fails like the client would.
+
+Every HTTP call of a probe carries the probe's request id
+(``requestids``). A *backend* series (``build(..., backend='host:port')``)
+makes the same call straight at one backend of a load-balanced API: the
+catalog endpoint's URL with its netloc replaced (``at_backend``); tokens
+still come through keystone's catalog endpoint.
 """
 
 import importlib
@@ -31,6 +37,7 @@ from tempest.lib import auth
 from tempest.lib import exceptions as lib_exc
 
 from upgrade_tempest_plugin.common import noretry
+from upgrade_tempest_plugin.uptime import requestids
 from upgrade_tempest_plugin.uptime import writes
 
 # service -> ([service_available] option, tempest.conf group)
@@ -130,6 +137,29 @@ def pulse(http, url):
     return probe
 
 
+def at_backend(url, backend):
+    """``url`` with its netloc (host:port) replaced by ``backend``."""
+    parts = parse.urlsplit(url)
+    return parse.urlunsplit((parts.scheme, backend) + tuple(parts[2:]))
+
+
+def route(http, backend):
+    """Make ``http`` (changed in place, returned) send every request to
+    ``backend`` instead of the URL's own host and port."""
+    request = http.request
+
+    def routed(url, method, *args, **kwargs):
+        return request(at_backend(url, backend), method, *args, **kwargs)
+
+    http.request = routed
+    return http
+
+
+def target_of(url):
+    """The netloc a URL reaches (the endpoint or backend of a series)."""
+    return parse.urlsplit(url).netloc
+
+
 def catalog_type(service, conf):
     return getattr(conf, SERVICES[service][1].replace('-', '_')).catalog_type
 
@@ -192,7 +222,8 @@ def _client_params(service, conf, timeout):
     return params
 
 
-def build(service, kind, conf, timeout, provider=None, keepalive=False):
+def build(service, kind, conf, timeout, provider=None, keepalive=False,
+          backend=None):
     """Build ONE client for ``service`` and its probe function.
 
     ``timeout`` bounds each HTTP request (the scheduler's abandon limit:
@@ -206,7 +237,9 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False):
     probing has stopped, deletes what write probes left behind and returns
     the names it could not delete ([] for read probes). For ``kind``
     'pulse' the client only finds the endpoint (``probe.url``): the probe
-    itself sends no token.
+    itself sends no token. With ``backend`` (``host:port``) the probe
+    goes to that backend instead of the catalog endpoint's host and port.
+    ``probe.target`` is the host:port it reaches.
     """
     table = _WRITE if kind == 'write' else _READ
     module, cls, _name = table[service]
@@ -218,18 +251,36 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False):
             LOG.warning('no token before probing: %s', exc)
     client = getattr(importlib.import_module(module), cls)(
         provider, **_client_params(service, conf, timeout))
-    client.http_obj = noretry.from_conf(conf, timeout, keepalive=keepalive)
+    client.http_obj = requestids.tag(
+        noretry.from_conf(conf, timeout, keepalive=keepalive))
+    requestids.tag(provider.auth_client.http_obj)
     if kind == 'pulse':
         url = root_url(client.base_url, service)
-        probe = pulse(noretry.from_conf(conf, timeout), url)
+        if backend:
+            url = at_backend(url, backend)
+        probe = pulse(requestids.tag(noretry.from_conf(conf, timeout)), url)
         probe.url = url
         probe.sweep = list
+        probe.target = target_of(url)
         return client, probe
+    if backend:
+        route(client.http_obj, backend)
     maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
     probe = maker[service](client, provider)
     wrapped = reauth_on_401(probe, provider)
     wrapped.sweep = getattr(probe, 'sweep', list)
+    wrapped.target = backend or _endpoint_target(client)
     return client, wrapped
+
+
+def _endpoint_target(client):
+    """The catalog endpoint's host:port; None when no token could be had
+    yet (the probes will fail and say why)."""
+    try:
+        return target_of(client.base_url)
+    except Exception as exc:
+        LOG.warning('no endpoint yet: %s', exc)
+        return None
 
 
 def reauth_on_401(probe, provider):

@@ -12,7 +12,10 @@ The refinement never widens or moves the bounds: they come from the
 series' own evidence only. It moves an estimate's edge to the pulse's
 estimate of an edge of the same kind (a start to a start, an end to an
 end) whose bounds meet that edge's bounds, clamped into them; where
-several do, the one closest to the series' own estimate. An outage the
+several do, the one closest to the series' own estimate. A backend's
+series (``<service>@<host:port>``) is dated by that backend's pulse
+(``<service>-pulse@<host:port>``), the endpoint's by the endpoint's.
+An outage the
 pulse does not see (a database error behind a healthy API process) keeps
 the series' own estimate. Each window and stall records where its edges
 came from: ``"estimate": {"start": "pulse" | "own", "end": ...}``.
@@ -70,12 +73,13 @@ def refine(services):
     pulses = {}
     for svc in services.values():
         if svc.get('kind') == 'pulse':
-            pulses[svc.get('service')] = _edges(svc)
+            pulses[(svc.get('service'), svc.get('backend'))] = _edges(svc)
     for svc in services.values():
         if svc.get('kind') == 'pulse':
             starts, ends = [], []      # its own estimates stand
         else:
-            starts, ends = pulses.get(svc.get('service'), ([], []))
+            starts, ends = pulses.get(
+                (svc.get('service'), svc.get('backend')), ([], []))
         for item in svc.get('windows', []) + svc.get('stalls', []):
             refine_interval(item, starts, ends)
         durations = [w['duration_s'] for w in svc.get('windows', [])]

@@ -5,6 +5,8 @@
 grid, forwards SIGINT/SIGTERM to them, waits, and writes ``summary.json``
 from their probe logs. The workers stop on their own after their
 iterations or duration, or in daemon mode when the sentinel appears.
+With a ``control`` series the runner also serves its control endpoint
+(``control.Server``, a thread) for as long as the workers run.
 """
 
 import json
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from upgrade_tempest_plugin.uptime import control
 from upgrade_tempest_plugin.uptime import plan as plan_mod
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import summary as summary_mod
@@ -70,12 +73,19 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
             old[sig] = signal.signal(sig, forward)
     phases = grid_phases(series)
     epoch = time.time()     # one grid for all the probers
+    server = None
     try:
+        if any(kind == control.KIND for _n, _s, kind, _c in series):
+            server = control.Server()
         for name, service, kind, conn in series:
             if stopping:
                 break
             phase = phases[name]
-            procs[name] = spawn({
+            extra = {}
+            if kind == control.KIND:
+                extra = {'url': server.url,
+                         'record_late': plan.stall_threshold}
+            procs[name] = spawn(dict(extra, **{
                 'series': name, 'service': service, 'kind': kind,
                 'connection': conn,
                 'config_file': os.path.abspath(plan.config_file),
@@ -88,7 +98,8 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
                 'iterations': plan.iterations,
                 'duration': plan.duration, 'sentinel': plan.sentinel,
                 'phase': phase, 'epoch': epoch,
-                'parent': os.getpid()})
+                'backend': plan_mod.backend_of(name),
+                'parent': os.getpid()}))
         failed = {}
         for name, proc in procs.items():
             rc = _wait(proc)
@@ -96,6 +107,8 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
                 failed[name] = 'prober exited with %s (see %s.log)' % (
                     rc, os.path.join(output_dir, name))
     finally:
+        if server is not None:
+            server.close()
         for sig, handler in old.items():
             signal.signal(sig, handler)
     skipped = dict(skipped or {}, **failed)
@@ -114,24 +127,36 @@ def grid_phases(series):
     its cores for some milliseconds every tick, and the users whose calls
     fall into those bursts wait: measured as the users' p95 rising by
     14 % at 1/s, 41 % with the pulses, all in phase, against ~equal p50s.
+    A backend's series are spread as one more API (``nova@host:port``);
+    the control, which costs the cloud nothing, sits between the first
+    API's read and its pulse.
     """
-    services = []
-    for _name, service, _kind, _conn in series:
-        if service not in services:
-            services.append(service)
+    def group(name, service):
+        backend = plan_mod.backend_of(name)
+        return service + '@' + backend if backend else service
+
+    groups = []
+    for name, service, kind, _conn in series:
+        if kind != control.KIND and group(name, service) not in groups:
+            groups.append(group(name, service))
     reads = {}
-    for _name, service, kind, _conn in series:
+    for name, service, kind, _conn in series:
         if kind == 'read':
-            reads[service] = reads.get(service, 0) + 1
+            key = group(name, service)
+            reads[key] = reads.get(key, 0) + 1
     phases, order = {}, {}
     for name, service, kind, _conn in series:
-        offset = services.index(service) / float(len(services))
+        if kind == control.KIND:
+            phases[name] = 0.25 / max(len(groups), 1)
+            continue
+        key = group(name, service)
+        offset = groups.index(key) / float(len(groups))
         if kind == 'read':
-            k = order.get(service, 0)
-            order[service] = k + 1
-            phases[name] = (k + offset) / float(reads[service])
+            k = order.get(key, 0)
+            order[key] = k + 1
+            phases[name] = (k + offset) / float(reads[key])
         elif kind == 'pulse':
-            phases[name] = (offset + 0.5 / len(services)) % 1.0
+            phases[name] = (offset + 0.5 / len(groups)) % 1.0
         else:
             phases[name] = offset
     return phases

@@ -17,14 +17,25 @@ it tells when the API served again.
 
 Each finished probe is handed to ``on_result`` as a dict::
 
-    {seq, time, latency, ok, status, error, answered, skipped[, extra]}
+    {seq, time, latency, ok, status, error, answered, skipped,
+     request_id[, response_request_id][, extra]}
 
 ``time``: wall-clock send time (epoch s); ``latency``: seconds until the
 answer or the failure (until ``abandon_after`` or the end of the run if
 neither came); ``ok``: answered with success within ``timeout``;
 ``answered``: the API sent an HTTP answer (late or not, success or error);
 ``skipped``: ticks not sent just before this probe because
-``max_outstanding`` probes were open.
+``max_outstanding`` probes were open; ``request_id``: the id the probe
+sent (``requestids``, made when it was due), ``response_request_id``: the
+one the service answered with, when it did.
+
+*Late ticks* (``record_late``): a prober starved of CPU or suspended
+misses ticks; it skips them instead of bursting, and counts them
+(``late_ticks``). The control series (``uptime.control``) also records a
+run of missed ticks at least ``record_late`` s late as one failed probe,
+``error: "prober late"``, ``late: <ticks missed>``, sent when the first
+missed tick was due: the probing host could not run the prober, which is
+what the control is there to see.
 
 *Recovery probes* (``recovery_interval``): after a probe found the
 connection refused or reset, the API's process is not there (stopped,
@@ -48,9 +59,11 @@ import threading
 import time
 
 from upgrade_tempest_plugin.common import errors
+from upgrade_tempest_plugin.uptime import requestids
 
 # failures that show the API's process absent: probing them costs it nothing
 _ABSENT = (errors.CONNECTION_REFUSED, errors.CONNECTION_RESET)
+PROBER_LATE = 'prober late'
 
 
 class Clock(object):
@@ -77,7 +90,8 @@ class Scheduler(object):
     def __init__(self, probe, rate, timeout, on_result, clock=None,
                  classify=errors.classify, max_outstanding=1,
                  abandon_after=None, poll=0.5, recovery_interval=None,
-                 recover_on=None):
+                 recover_on=None, new_request_id=requestids.new,
+                 record_late=None):
         if rate <= 0 or timeout <= 0:
             raise ValueError('rate and timeout must be positive')
         if max_outstanding < 1:
@@ -100,6 +114,8 @@ class Scheduler(object):
         # every failure answered at once (an HTTP error too)
         self.recover_on = recover_on or (lambda error: error in _ABSENT)
         self.recovery = 0         # recovery probes sent
+        self.new_request_id = new_request_id
+        self.record_late = record_late
         self._recover_at = None   # monotonic time of the next one
         self._wake = threading.Event()    # a probe asked for recovery
         self.sent = 0
@@ -107,11 +123,13 @@ class Scheduler(object):
         self.late_ticks = 0       # ticks missed: the prober was starved
         self._skipped_run = 0     # skipped since the last probe sent
         self._lock = threading.Lock()
-        self._pending = {}        # seq -> (sent_mono, sent_wall, skipped)
+        # seq -> (sent_mono, sent_wall, skipped, extra, request_id)
+        self._pending = {}
         self._alive = 0           # probe threads not finished yet
 
     # -- results -----------------------------------------------------------
-    def _finish(self, seq, ok, status, error, answered, latency=None):
+    def _finish(self, seq, ok, status, error, answered, latency=None,
+                response_id=None):
         with self._lock:
             started = self._pending.pop(seq, None)
             if started is None:
@@ -130,28 +148,45 @@ class Scheduler(object):
             result = {'seq': seq, 'time': started[1],
                       'latency': round(latency, 6), 'ok': ok,
                       'status': status, 'error': error,
-                      'answered': answered, 'skipped': started[2]}
+                      'answered': answered, 'skipped': started[2],
+                      'request_id': started[4]}
+            if response_id:
+                result['response_request_id'] = response_id
             if started[3]:
                 result['extra'] = True
             self.on_result(result)
 
     def _abandon(self, now, limit):
         """Record probes open for ``limit`` s as unanswered time-outs."""
-        for seq, (mono, _wall, _s, _x) in sorted(self._pending.items()):
+        for seq, (mono, _w, _s, _x, _r) in sorted(self._pending.items()):
             if now - mono >= limit:
                 self._finish(seq, False, None, errors.TIMEOUT, False,
                              latency=now - mono)
 
-    def _run_probe(self, seq):
+    def _late(self, due, now, missed):
+        """Record ``missed`` ticks, the first due at ``due``, as one
+        failed probe (the control series: the prober could not run)."""
+        with self._lock:
+            self._recover_at = None
+        self.on_result({'seq': None, 'time': round(
+            self.clock.time() - (now - due), 6),
+            'latency': round(now - due, 6), 'ok': False, 'status': None,
+            'error': PROBER_LATE, 'answered': False, 'skipped': 0,
+            'request_id': None, 'late': missed})
+
+    def _run_probe(self, seq, request_id):
         try:
-            try:
-                status = self.probe()
-            except Exception as exc:
-                status = errors.http_status(exc)
-                self._finish(seq, False, status, self.classify(exc),
-                             status is not None)
-            else:
-                self._finish(seq, True, status, None, True)
+            with requestids.sending(request_id) as ids:
+                try:
+                    status = self.probe()
+                except Exception as exc:
+                    status = errors.http_status(exc)
+                    self._finish(seq, False, status, self.classify(exc),
+                                 status is not None,
+                                 response_id=ids.answered)
+                else:
+                    self._finish(seq, True, status, None, True,
+                                 response_id=ids.answered)
         finally:
             with self._lock:
                 self._alive -= 1
@@ -173,8 +208,11 @@ class Scheduler(object):
                 self._skipped_run += 1
                 return
             seq = self.sent
+            request_id = self.new_request_id() if self.new_request_id \
+                else None
             self._pending[seq] = (mono, wall,
-                                  0 if extra else self._skipped_run, extra)
+                                  0 if extra else self._skipped_run, extra,
+                                  request_id)
             if not extra:
                 self._skipped_run = 0
                 # its own result decides whether recovery goes on (and
@@ -183,7 +221,7 @@ class Scheduler(object):
                 self._recover_at = None
             self._alive += 1
             self.sent += 1
-        threading.Thread(target=self._run_probe, args=(seq,),
+        threading.Thread(target=self._run_probe, args=(seq, request_id),
                          name='probe-%d' % seq, daemon=True).start()
 
     # -- loop --------------------------------------------------------------
@@ -238,6 +276,9 @@ class Scheduler(object):
                 # Starved of CPU (or suspended): keep the grid, no burst.
                 missed = int((now - due) // self.interval)
                 self.late_ticks += missed
+                if self.record_late is not None and \
+                        now - due >= self.record_late:
+                    self._late(due, now, missed)
                 tick += missed
             self._tick()
             tick += 1

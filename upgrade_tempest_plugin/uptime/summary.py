@@ -14,7 +14,9 @@ seconds)::
       "services": {
         "<series>": {               # nova, cinder, neutron, swift,
                                     # keystone, glance; write probes
-                                    # are separate series "<name>-write"
+                                    # are separate series "<name>-write";
+                                    # "<name>@<host:port>" a backend's,
+                                    # "control" the probing host's own
           "uptime_pct": 99.1,       # 100 * successful / total probes
           "total_requests": 600,    # probes sent on the ticks (recovery
                                     # probes apart: "recovery_probes")
@@ -22,7 +24,11 @@ seconds)::
           "failed_requests": 6,
           "start_time": 1767225600.0,   # first probe sent
           "end_time": 1767225660.0,     # end of the probed period
-          "service": "nova", "kind": "read" | "write",
+          "service": "nova", "kind": "read" | "write" | "pulse" |
+                                    "control",
+          "target": "127.0.0.1:8774",   # host:port probed: the catalog
+                                    # endpoint's, or the backend's
+          "backend": "127.0.0.1:18774",  # backend series only
           "probe": "list servers", "rate": 10.0, "timeout": 2.0,
           "left_behind": [],        # write series only: names of probe
                                     # resources the end-of-run sweep
@@ -31,11 +37,23 @@ seconds)::
             {"start": ..., "end": ...,  # first failed probe .. next success
              "duration_s": 0.6, "failed_probes": 6,
              "errors": {"connection refused": 6},
+             "request_ids": ["req-...", ...],   # sent by its first 20
+                                    # failed probes; the rest counted in
+             "request_ids_left_off": 0,
+             "answered_request_ids": {"req-...": "req-..."},  # the id
+                                    # the service answered, where another
+             "target": "127.0.0.1:8774",
+             "control": true,       # only if the control series saw it
+             "control_window": {"start": ..., "end": ...},  # (see
+                                    # uptime.control): not counted below
              "open": false,            # still down when the run ended
              "markers": [{"time": ..., "text": ...}]}  # phases overlapped
           ],
-          "total_downtime_s": 0.6,
+          "total_downtime_s": 0.6,  # windows the control saw left out
+          "total_downtime_bounds": [0.4, 0.9],  # the upper bound keeps them
           "longest_downtime_s": 0.6,
+          "control_windows": 0, "control_downtime_s": 0.0,
+          "control_failed_requests": 0,
           "latency": {"p50": 0.02, "p95": 0.03, "p99": 0.05, "max": 0.2},
                                     # of successful probes, null if none
           "errors": {"connection refused": 6},   # failed probes per class
@@ -51,6 +69,7 @@ import os
 import time
 
 from upgrade_tempest_plugin.common import fileutil
+from upgrade_tempest_plugin.uptime import control
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin import uptime
 from upgrade_tempest_plugin.uptime import probelog
@@ -128,10 +147,14 @@ def service_summary(records, meta=None, markers=(),
         'latency': latency,
         'errors': errors,
     }
-    for key in ('service', 'kind', 'connection', 'probe', 'url', 'rate',
-                'timeout', 'max_outstanding', 'left_behind'):
+    for key in ('service', 'kind', 'connection', 'probe', 'url', 'target',
+                'backend', 'rate', 'timeout', 'max_outstanding',
+                'left_behind'):
         if key in meta:
             out[key] = meta[key]
+    if meta.get('target'):
+        for item in wins + stalls:
+            item['target'] = meta['target']
     attach_markers(out, markers)
     return out
 
@@ -168,7 +191,10 @@ def build(directory, skipped=None, only=None):
             stall_threshold=plan.get('stall_threshold',
                                      windows_mod.STALL_THRESHOLD))
     refine.refine(services)         # edges dated by the pulse series
-    for svc in services.values():
+    control.flag(services)          # trouble on the probing host
+    for series, svc in services.items():
+        svc['control_failed_requests'] = control.failed_in(
+            probelog.Records(directory, series), svc['windows'])
         attach_markers(svc, markers)
     result = {'generated_at': time.time(), 'markers': markers,
               'skipped': dict(skipped or {}), 'services': services,

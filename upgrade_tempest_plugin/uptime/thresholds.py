@@ -1,7 +1,17 @@
 """Uptime thresholds: max total downtime, max single window, min uptime %.
 
 ``check`` returns one violation per broken limit and service, each naming
-the window that broke it (the longest one for the downtime limits)."""
+the window that broke it (the longest one for the downtime limits).
+
+Judged: the series through the APIs' endpoints. Not judged: the control
+series (the probing host's own) and backend series (``backend``: one
+backend of a balanced API may well be down, drained, while users are
+served; they say which backend failed, not whether users saw it). Windows
+the control saw too (``"control": true``) are left out of every limit:
+``total_downtime_s`` already leaves them out, the longest window is the
+longest of the others, and ``min_pct`` counts the probes on the ticks
+outside them (``control_failed_requests`` left out).
+"""
 
 
 def check(summary, max_total_downtime=None, max_window=None,
@@ -12,7 +22,9 @@ def check(summary, max_total_downtime=None, max_window=None,
     """
     out = []
     for name, svc in sorted(summary.get('services', {}).items()):
-        wins = svc.get('windows') or []
+        if svc.get('kind') == 'control' or svc.get('backend'):
+            continue
+        wins = [w for w in svc.get('windows') or [] if not w.get('control')]
         longest = max(wins, key=lambda w: w['duration_s']) if wins else None
 
         def add(threshold, limit, actual, window, verb='exceeds'):
@@ -40,6 +52,11 @@ def check(summary, max_total_downtime=None, max_window=None,
             add('longest window (s)', max_window, longest['duration_s'],
                 longest)
         pct = svc.get('uptime_pct')
+        gone = svc.get('control_failed_requests') or 0
+        if gone and pct is not None:
+            total = svc['total_requests'] - gone
+            pct = round(100.0 * svc['successful_requests'] / total, 4) \
+                if total > 0 else None
         if (min_uptime_pct is not None and pct is not None
                 and pct < min_uptime_pct):
             add('uptime %', min_uptime_pct, pct, longest, 'is below')

@@ -48,6 +48,8 @@ TIMEOUT = errors.TIMEOUT
 # [upgrade] uptime_stall_threshold's default, and the summary's when a run
 # recorded none
 STALL_THRESHOLD = 0.25
+# request ids listed per window (the first ones; the rest are counted)
+REQUEST_IDS_MAX = 20
 
 
 def _typical(records):
@@ -61,8 +63,11 @@ def _typical(records):
 
 
 def _held(rec, limit):
-    """A failure not seen within the time limit: held by the API."""
-    return rec.get('error') == TIMEOUT or rec.get('latency', 0.0) > limit
+    """A failure not seen within the time limit: held by the API; or the
+    control's run of missed ticks (``late``): the prober itself was held
+    from its send time to its end."""
+    return rec.get('error') == TIMEOUT or rec.get('latency', 0.0) > limit \
+        or bool(rec.get('late'))
 
 
 class _Window(object):
@@ -77,6 +82,9 @@ class _Window(object):
         self.errors = collections.Counter()
         self.held = 0.0          # longest wait of a held (timed-out) probe
         self.late_answer = None  # earliest late answer of its last probes
+        self.request_ids = []    # the first failed probes' ids
+        self.answered_ids = {}   # sent id -> the id the service answered
+        self.ids_left_off = 0
         self.add(first)
 
     def add(self, rec):
@@ -84,6 +92,13 @@ class _Window(object):
         self.skipped += rec.get('skipped') or 0
         self.errors[rec.get('error') or 'unknown'] += 1
         self.last = rec
+        sent = rec.get('request_id')
+        if sent and len(self.request_ids) < REQUEST_IDS_MAX:
+            self.request_ids.append(sent)
+            if rec.get('response_request_id') not in (None, sent):
+                self.answered_ids[sent] = rec['response_request_id']
+        elif sent:
+            self.ids_left_off += 1
         if _held(rec, self.limit):
             self.held = max(self.held, rec.get('latency', 0.0))
             if rec.get('answered') or rec.get('error') != TIMEOUT:
@@ -146,6 +161,9 @@ class _Window(object):
             'failed_probes': self.failed,
             'skipped_ticks': self.skipped,
             'errors': dict(self.errors),
+            'request_ids': list(self.request_ids),
+            'answered_request_ids': dict(self.answered_ids),
+            'request_ids_left_off': self.ids_left_off,
             'open': is_open,
         }
 
@@ -160,7 +178,11 @@ def find_windows(records, end_time=None, limit=None, series_start=None,
     window at the very start); ``latency``: ``(median, p99)`` of the
     successful probes (computed from ``records`` when not given). Each
     window is ``{start, end, duration_s, start_bounds, end_bounds,
-    duration_bounds, failed_probes, skipped_ticks, errors, open}``.
+    duration_bounds, failed_probes, skipped_ticks, errors, request_ids,
+    answered_request_ids, request_ids_left_off, open}``: ``request_ids``
+    the ids the first ``REQUEST_IDS_MAX`` failed probes sent (the others
+    counted in ``request_ids_left_off``), ``answered_request_ids`` maps
+    those of them the service answered with another id to that id.
     """
     if latency is None:
         records, latency = _typical(records)
@@ -199,7 +221,7 @@ def find_stalls(records, threshold, latency=None):
     """Successful probes answered ``threshold`` s slower than the median.
 
     Each stall is ``{start, end, duration_s, start_bounds, end_bounds,
-    duration_bounds, latency}``:
+    duration_bounds, latency[, request_id]}``:
     the API answered nothing from about ``start`` (between the previous
     answer and this probe's send time) to ``end`` (its answer minus one
     median latency), though every request was answered in the end.
@@ -234,5 +256,7 @@ def find_stalls(records, threshold, latency=None):
                             round(answered - (since if prev is None
                                               else prev['time']), 6)],
                         'latency': lat})
+            if r.get('request_id'):
+                out[-1]['request_id'] = r['request_id']
         prev = r
     return out

@@ -43,6 +43,15 @@ def stats_path(directory, series, pid=None):
                         % (series, pid or os.getpid()))
 
 
+def log_to(directory, series):
+    """Send this process's log to ``<directory>/<series>.log``."""
+    logging.basicConfig(
+        force=True,
+        filename=os.path.join(directory, '%s.log' % series),
+        level=logging.INFO,
+        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+
+
 def probe_loop(args, probe, stop, meta=None):
     """Probe on the schedule described by ``args`` until done or stopped.
 
@@ -60,6 +69,7 @@ def probe_loop(args, probe, stop, meta=None):
                 timeout=args['timeout'],
                 connection=args.get('connection', 'new'),
                 max_outstanding=args.get('max_outstanding', 1),
+                backend=args.get('backend'),
                 pid=os.getpid(), start_time=time.time(), end_time=None)
     probelog.write_meta(directory, series, meta)
     LOG.info('probing %s at %s/s', series, args['rate'])
@@ -68,7 +78,9 @@ def probe_loop(args, probe, stop, meta=None):
         max_outstanding=args.get('max_outstanding', 1),
         abandon_after=args.get('abandon_after'),
         recovery_interval=args.get('recovery_interval'),
-        recover_on=(lambda error: True) if args['kind'] == 'pulse' else None)
+        recover_on=(lambda error: True) if args['kind'] in (
+            'pulse', 'control') else None,
+        record_late=args.get('record_late'))
     try:
         start, end = sched.run(
             stop_condition(stop, args.get('sentinel'), args.get('parent')),
@@ -90,6 +102,11 @@ def probe_loop(args, probe, stop, meta=None):
 
 def main(args):
     """Run one series described by the dict ``args``; return exit code."""
+    if args['kind'] == 'control':
+        stop = threading.Event()
+        install_signal_handlers(stop)
+        os.makedirs(args['output_dir'], exist_ok=True)
+        return control_main(args, stop)
     from tempest import config
 
     from upgrade_tempest_plugin.common import tracking
@@ -103,11 +120,7 @@ def main(args):
     config.CONF.set_config_path(args['config_file'])
     conf = config.CONF
     conf.upgrade    # load it now: tempest sets up logging when it loads
-    logging.basicConfig(
-        force=True,
-        filename=os.path.join(directory, '%s.log' % series),
-        level=logging.INFO,
-        format='%(asctime)s %(process)d %(levelname)s %(name)s %(message)s')
+    log_to(directory, series)
     # One INFO line per HTTP call at 10/s is noise here; the probe log
     # already has every call.
     logging.getLogger('tempest.lib.common.rest_client').setLevel(
@@ -117,12 +130,15 @@ def main(args):
     client, probe = probes.build(
         args['service'], args['kind'], conf,
         max(args.get('abandon_after') or 0, args['timeout']),
-        keepalive=args.get('connection') == 'keepalive')
+        keepalive=args.get('connection') == 'keepalive',
+        backend=args.get('backend'))
     trace = tracking.Trace.from_config(conf)
     client = trace.decorate(client)
     meta = {'probe': probes.describe(args['service'], args['kind'])}
     if getattr(probe, 'url', None):
         meta['url'] = probe.url
+    if getattr(probe, 'target', None):
+        meta['target'] = probe.target
     sched = probe_loop(args, probe, stop, meta=meta)
     # A create+delete is two calls of at most `abandon_after` each.
     if not sched.join(2 * max(args.get('abandon_after') or 0,
@@ -138,6 +154,23 @@ def main(args):
     path = stats_path(directory, series)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     trace.stats.save(path)
+    return 0
+
+
+def control_main(args, stop):
+    """The control series: GET the runner's own endpoint (``args['url']``)
+    like a pulse; no tempest client, no token, no call statistics."""
+    from upgrade_tempest_plugin.common import noretry
+    from upgrade_tempest_plugin.uptime import probes
+    from upgrade_tempest_plugin.uptime import requestids
+
+    log_to(args['output_dir'], args['series'])
+    http = requestids.tag(noretry.NoRetryHttp(
+        max(args.get('abandon_after') or 0, args['timeout'])))
+    probe = probes.pulse(http, args['url'])
+    probe_loop(args, probe, stop, meta={
+        'probe': 'GET the runner\'s control endpoint', 'url': args['url'],
+        'target': probes.target_of(args['url'])})
     return 0
 
 

@@ -13,11 +13,13 @@ from upgrade_tempest_plugin.uptime import summary
 T0 = 1795000000.0          # 2026-11-18T11:06:40Z
 
 
-def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None):
+def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None,
+                 meta=None):
     """Probe logs for each series in ``outages``: {name: [(start, end)]}
     (offsets from T0 in seconds during which probes fail); ``thresholds``
     as a run's plan records them. A series ``<api>-<kind>`` is recorded
-    as the runner does: service ``<api>``, keepalive or write."""
+    as the runner does: service ``<api>``, keepalive or write; ``meta``:
+    {name: {key: value}} recorded on top (e.g. the control's kind)."""
     directory = os.path.join(run_dir, 'uptime')
     if thresholds:
         os.makedirs(directory, exist_ok=True)
@@ -37,7 +39,7 @@ def write_uptime(run_dir, outages, seconds=20, rate=10, thresholds=None):
             'connection': 'keepalive' if kind == 'keepalive' else 'new',
             'rate': float(rate),
             'timeout': 2.0, 'start_time': T0,
-            'end_time': T0 + seconds})
+            'end_time': T0 + seconds, **(meta or {}).get(name, {})})
     markers.add(directory, 'restart nova', now=T0 + 4.9)
     markers.add(directory, 'restart done', now=T0 + 9.0)
     summary.write(directory, summary.build(directory))

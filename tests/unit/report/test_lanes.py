@@ -6,6 +6,7 @@ import testtools
 from tests.unit.report import runs
 from upgrade_tempest_plugin.report import collect
 from upgrade_tempest_plugin.report import lanes
+from upgrade_tempest_plugin.report import style
 from upgrade_tempest_plugin.report import timeutil
 
 ISO = timeutil.to_iso
@@ -44,6 +45,24 @@ class TestGrouping(testtools.TestCase):
         self.assertEqual('new', lanes.kind_of('nova', 'nova'))
         self.assertEqual('keepalive', lanes.kind_of('nova-keepalive', 'nova'))
         self.assertEqual('backend-2', lanes.kind_of('nova-backend-2', 'nova'))
+        self.assertEqual('new@127.0.0.1:18774',
+                         lanes.kind_of('nova@127.0.0.1:18774', 'nova'))
+        self.assertEqual('pulse@127.0.0.1:18774',
+                         lanes.kind_of('nova-pulse@127.0.0.1:18774', 'nova'))
+
+    def test_backends_with_their_api_control_apart(self):
+        b = '127.0.0.1:18774'
+        services = {'nova': {'service': 'nova'},
+                    'nova-pulse': {'service': 'nova'},
+                    'nova@' + b: {'service': 'nova', 'backend': b},
+                    'nova-pulse@' + b: {'service': 'nova', 'backend': b},
+                    'cinder@' + b: {},      # an old summary: by name
+                    'control': {'service': 'control', 'kind': 'control'}}
+        self.assertEqual(
+            [('cinder', ['cinder@' + b]), ('control', ['control']),
+             ('nova', ['nova', 'nova-pulse', 'nova-pulse@' + b,
+                       'nova@' + b])],
+            lanes.api_groups(services))
 
 
 class TestLanes(testtools.TestCase):
@@ -109,8 +128,29 @@ class TestLanes(testtools.TestCase):
             'end 11:06:44.500 [11:06:44.400 .. 11:06:44.600]',
             'duration 1.50 s [1.30 s .. 1.70 s]',
             '3 failed probe(s): connection refused x3',
-            'request ids: req-1',
+            'request ids sent: req-1',
             'during: restart nova-api'], hover)
+
+    def test_control_window_grey_with_its_times_in_the_hover(self):
+        report = self.report()
+        nova = report['uptime']['services']['nova']
+        nova['windows'][0].update(
+            control=True, target='127.0.0.1:8774',
+            request_ids=['req-%d' % i for i in range(7)],
+            request_ids_left_off=3, answered_request_ids={'req-0': 'req-x'},
+            control_window={'start': ISO(runs.T0 + 2.95),
+                            'end': ISO(runs.T0 + 4.6)})
+        bar = lanes.build(report)[5]['bars'][0]
+        self.assertTrue(bar['control'])
+        self.assertEqual(style.CONTROL, style.bar_color(bar))
+        self.assertIn('request ids sent: req-0 (answered req-x), req-1, '
+                      'req-2, req-3, req-4 and 5 more', bar['hover'])
+        self.assertIn('seen on 127.0.0.1:8774', bar['hover'])
+        self.assertIn('control saw it too (11:06:42.950 .. 11:06:44.600): '
+                      'trouble on the probing host,', bar['hover'])
+        stall = lanes.build(report)[5]['bars'][1]
+        self.assertFalse(stall['control'])
+        self.assertEqual(style.STALL, style.bar_color(stall))
 
     def test_open_window_and_failed_runs_are_marked(self):
         built = {lane['key']: lane for lane in lanes.build(self.report())}

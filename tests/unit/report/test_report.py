@@ -221,6 +221,32 @@ class TestCommand(ReportTestBase):
         self.assertEqual('size: expected 1, got 2', failures[0].text)
         self.assertEqual('1', tree.getroot().get('failures'))
 
+    def test_control_and_backend_series(self):
+        b = '127.0.0.1:18774'
+        runs.write_uptime(
+            self.run_dir, {'nova': [(5.0, 7.0)], 'nova@' + b: [(5.0, 7.0)],
+                           'control': [(4.9, 7.1)]},
+            thresholds={'max_window': 1.0},
+            meta={'nova@' + b: {'backend': b, 'target': b},
+                  'control': {'service': 'control', 'kind': 'control'}})
+        code, _, text = self.build()
+        # the 2 s windows were the probing host's: not judged
+        self.assertEqual(cmd.Exit.PASSED, code, text)
+        self.assertIn('[control: probing host, not counted]', text)
+        with open(os.path.join(self.run_dir, 'report', 'report.html')) as f:
+            page = f.read()
+        self.assertIn('<td>1 (1 control)</td>', page)
+        self.assertIn('not judged: one backend', page)
+        self.assertIn('control saw it too', page)
+        self.assertIn('"ticktext":["markers","control","nova","nova@%s"]'
+                      % b, page)
+        tree = ET.parse(os.path.join(self.run_dir, 'report', 'report.xml'))
+        out = {c.get('name'): c.find('system-out').text
+               for c in tree.getroot().iter('testcase')
+               if c.find('system-out') is not None}
+        self.assertIn('trouble on the probing host, not counted',
+                      out['nova'])
+
     def test_bad_directory_exits_2_with_one_line(self):
         err = io.StringIO()
         self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))

@@ -33,6 +33,22 @@ class TestTables(testtools.TestCase):
                          tables.threshold_result({}, {'max_window': 1.0}))
         self.assertEqual((True, 'no thresholds set'),
                          tables.threshold_result({}, {'max_window': None}))
+        # not judged (uptime.thresholds), whatever they hold
+        for entry, why in (({'kind': 'control'}, 'probing host'),
+                           ({'backend': '127.0.0.1:18774'}, 'one backend')):
+            passed, result = tables.threshold_result(
+                dict(entry, violations=[violation]), {'max_window': 1.0})
+            self.assertTrue(passed)
+            self.assertIn(why, result)
+
+    def test_control_windows_counted_in_the_row(self):
+        w = {'start': 1.0, 'end': 2.0, 'duration_s': 1.0}
+        row = tables.series_row('nova@127.0.0.1:18774', 'nova', {
+            'windows': [dict(w, control=True), w],
+            'target': '127.0.0.1:18774', 'backend': '127.0.0.1:18774'}, {})
+        self.assertEqual((2, 1, '127.0.0.1:18774', 'new@127.0.0.1:18774'),
+                         (row['windows'], row['control_windows'],
+                          row['target'], row['kind']))
 
     def test_api_rows_of_a_run_with_thresholds(self):
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],

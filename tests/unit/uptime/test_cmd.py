@@ -150,7 +150,8 @@ class RunExitTest(testtools.TestCase):
             uptime_until_sentinel=False, uptime_keepalive_series=False,
             uptime_pulse_rate=0.0, uptime_recovery_interval=0.0,
             uptime_max_outstanding=1, uptime_abandon_after=20.0,
-            uptime_stall_threshold=0.5)
+            uptime_stall_threshold=0.5, uptime_backends='',
+            uptime_control_series=True)
         options.update(upgrade)
         conf = types.SimpleNamespace(upgrade=types.SimpleNamespace(**options))
         result = {'services': services, 'skipped': skipped or {},
@@ -200,3 +201,30 @@ class RunExitTest(testtools.TestCase):
             violations=[{'message': 'nova: uptime % 50.0 is below limit 99'}])
         self.assertEqual(cmd.Exit.THRESHOLD, rc)
         self.assertIn('threshold exceeded: nova: uptime %', err)
+
+
+class TableTest(testtools.TestCase):
+
+    def test_control_windows_marked_and_targets_shown(self):
+        win = {'start': 1767225600.0, 'end': 1767225603.0,
+               'duration_s': 3.0, 'duration_bounds': [2.8, 3.2],
+               'failed_probes': 1, 'errors': {'timeout': 1}, 'open': False,
+               'control': True, 'control_window': {
+                   'start': 1767225600.05, 'end': 1767225603.1}}
+        svc = {'uptime_pct': 99.0, 'total_requests': 100,
+               'failed_requests': 1, 'windows': [win], 'stalls': [],
+               'total_downtime_s': 0.0, 'total_downtime_bounds': [0.0, 3.2],
+               'longest_downtime_s': 0.0}
+        out = io.StringIO()
+        cmd.print_table({'services': {
+            'nova-pulse@127.0.0.1:18774': dict(
+                svc, target='127.0.0.1:18774'),
+            'control': dict(svc, windows=[], target='127.0.0.1:40000')},
+            'skipped': {}}, out)
+        lines = out.getvalue().splitlines()
+        self.assertTrue(lines[0].endswith('target'), lines[0])
+        self.assertTrue(lines[1].startswith('control '), lines)
+        self.assertTrue(lines[1].endswith('127.0.0.1:40000'), lines)
+        self.assertTrue(lines[2].startswith('nova-pulse@127.0.0.1:18774 '))
+        self.assertIn('[control: probing host 00:00:00.050-00:00:03.100, '
+                      'not counted]', lines[3])

@@ -137,3 +137,35 @@ class RefineRulesTest(testtools.TestCase):
         refine.refine(services)
         self.assertAlmostEqual(2.9, services['glance']['windows'][0][
             'duration_s'])
+
+
+class BackendRefineTest(testtools.TestCase):
+    """A backend's series is dated by that backend's pulse only."""
+
+    def test_each_by_its_own_pulse(self):
+        length = 12.0
+
+        def series(kind, backend, down, up, rate, seed):
+            meta = {'service': 'nova', 'kind': kind, 'timeout': 2.0,
+                    'start_time': 0.0, 'end_time': length}
+            if backend:
+                meta['backend'] = backend
+            return summary.service_summary(simulate(
+                'refused', down, up, rate=rate, length=length, offset=0.3,
+                seed=seed), meta, stall_threshold=0.25)
+        services = {
+            # backend A down 3.0-5.0, backend B down 7.0-9.0; the
+            # endpoint's pulse saw neither (the balancer routed around)
+            'nova-pulse': series('pulse', None, 20.0, 20.0, 10.0, 1),
+            'nova@a:1': series('read', 'a:1', 3.0, 5.0, 1.0, 2),
+            'nova-pulse@a:1': series('pulse', 'a:1', 3.0, 5.0, 10.0, 3),
+            'nova@b:1': series('read', 'b:1', 7.0, 9.0, 1.0, 4),
+            'nova-pulse@b:1': series('pulse', 'b:1', 7.0, 9.0, 10.0, 5)}
+        refine.refine(services)
+        for name, truth in (('nova@a:1', (3.0, 5.0)),
+                            ('nova@b:1', (7.0, 9.0))):
+            [w] = services[name]['windows']
+            self.assertEqual({'start': 'pulse', 'end': 'pulse'},
+                             w['estimate'], name)
+            self.assertAlmostEqual(truth[0], w['start'], delta=0.15)
+            self.assertAlmostEqual(truth[1], w['end'], delta=0.15)

@@ -71,8 +71,48 @@ class PlanTest(testtools.TestCase):
         self.assertEqual([('nova', 'read', 'new'),
                           ('nova-keepalive', 'read', 'keepalive'),
                           ('nova-pulse', 'pulse', 'new'),
-                          ('nova-write', 'write', 'new')],
+                          ('nova-write', 'write', 'new'),
+                          ('control', 'control', 'new')],
                          [(s[0], s[2], s[3]) for s in series])
+
+    def test_no_control_without_pulses_or_when_off(self):
+        for kw in ({'pulse_rate': 0}, {'control_series': False}):
+            series, _ = plan.series(_plan(['nova'], **kw), FakeConf)
+            self.assertNotIn('control', [s[0] for s in series], kw)
+
+    def test_backend_series(self):
+        series, _ = plan.series(_plan(
+            ['nova', 'swift'], keepalive=False, backends={
+                'nova': ['127.0.0.1:18774', '127.0.0.1:28774'],
+                'cinder': ['127.0.0.1:18776']}), FakeConf)
+        self.assertEqual(
+            [('nova', 'nova', 'read'), ('nova-pulse', 'nova', 'pulse'),
+             ('nova@127.0.0.1:18774', 'nova', 'read'),
+             ('nova-pulse@127.0.0.1:18774', 'nova', 'pulse'),
+             ('nova@127.0.0.1:28774', 'nova', 'read'),
+             ('nova-pulse@127.0.0.1:28774', 'nova', 'pulse'),
+             ('swift', 'swift', 'read'), ('swift-pulse', 'swift', 'pulse'),
+             ('control', 'control', 'control')],
+            [s[:3] for s in series])
+        self.assertEqual('127.0.0.1:28774',
+                         plan.backend_of('nova-pulse@127.0.0.1:28774'))
+        self.assertIsNone(plan.backend_of('nova-pulse'))
+
+    def test_parse_backends(self):
+        self.assertEqual(
+            {'nova': ['127.0.0.1:18774', '127.0.0.1:28774'],
+             'neutron': ['[::1]:9696']},
+            plan.parse_backends('nova=127.0.0.1:18774|127.0.0.1:28774, '
+                                'neutron=[::1]:9696,'))
+        self.assertEqual({}, plan.parse_backends(''))
+        for bad in ('nova', 'nova=', 'nova=127.0.0.1', 'nova=host:x',
+                    'nova=host:0', '=127.0.0.1:1'):
+            err = self.assertRaises(plan.UptimeError, plan.parse_backends,
+                                    bad)
+            self.assertIn('uptime_backends', str(err))
+        err = self.assertRaises(plan.UptimeError, _plan, ['nova'],
+                                backends={'novaa': ['h:1']})
+        self.assertIn('backends name unknown service novaa', str(err))
 
     def test_unknown_service_before_any_network_call(self):
         err = self.assertRaises(plan.UptimeError, _plan, ['bogus'])
@@ -125,8 +165,25 @@ class PhaseTest(testtools.TestCase):
             [('nova', 0.0, 0.5), ('nova-keepalive', 0.5, 0.5),
              ('nova-pulse', 0.25, 5.0), ('nova-write', 0.0, 1.0),
              ('swift', 0.25, 0.5), ('swift-keepalive', 0.75, 0.5),
-             ('swift-pulse', 0.75, 5.0), ('swift-write', 0.5, 1.0)],
+             ('swift-pulse', 0.75, 5.0), ('swift-write', 0.5, 1.0),
+             # the control between the first API's read and its pulse
+             ('control', 0.125, 5.0)],
             [(a['series'], a['phase'], a['rate']) for a in spawned])
+        control = spawned[-1]
+        self.assertEqual(0.25, control['record_late'])
+        self.assertTrue(control['url'].startswith('http://127.0.0.1:'))
+
+    def test_backends_spread_as_more_apis(self):
+        series = [('nova', 'nova', 'read', 'new'),
+                  ('nova-keepalive', 'nova', 'read', 'keepalive'),
+                  ('nova-pulse', 'nova', 'pulse', 'new'),
+                  ('nova@h:1', 'nova', 'read', 'new'),
+                  ('nova-pulse@h:1', 'nova', 'pulse', 'new'),
+                  ('control', 'control', 'control', 'new')]
+        self.assertEqual(
+            {'nova': 0.0, 'nova-keepalive': 0.5, 'nova-pulse': 0.25,
+             'nova@h:1': 0.5, 'nova-pulse@h:1': 0.75, 'control': 0.125},
+            runner.grid_phases(series))
 
 
 class RunTest(testtools.TestCase):

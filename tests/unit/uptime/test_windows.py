@@ -160,3 +160,44 @@ class WindowsTest(testtools.TestCase):
         wins = windows.find_windows(fakes.series('.xx'))
         self.assertTrue(wins[0]['open'])
         self.assertEqual(0.2, wins[0]['end_bounds'][1])
+
+
+class RequestIdsTest(testtools.TestCase):
+
+    def test_failed_probes_ids_bounded_and_answers_kept(self):
+        records = fakes.series('.' + 'x' * 25 + '.')
+        for i, r in enumerate(records):
+            r['request_id'] = 'req-%d' % i
+        records[1]['response_request_id'] = 'req-theirs'
+        records[2]['response_request_id'] = 'req-2'     # took ours
+        [w] = windows.find_windows(records)
+        self.assertEqual(['req-%d' % i for i in range(1, 21)],
+                         w['request_ids'])
+        self.assertEqual(5, w['request_ids_left_off'])
+        self.assertEqual({'req-1': 'req-theirs'}, w['answered_request_ids'])
+
+    def test_records_without_ids(self):
+        [w] = windows.find_windows(fakes.series('.xx.'))
+        self.assertEqual([], w['request_ids'])
+        self.assertEqual(0, w['request_ids_left_off'])
+
+    def test_stall_names_its_probe(self):
+        records = fakes.series('.....')
+        records[3].update(latency=0.5, request_id='req-slow')
+        [stall] = windows.find_stalls(records, 0.25)
+        self.assertEqual('req-slow', stall['request_id'])
+
+
+class LateTicksTest(testtools.TestCase):
+
+    def test_missed_ticks_span_the_whole_pause(self):
+        # the control at 10/s, its prober paused 1.5 s from 10.05
+        records = fakes.series('.' * 11, start=9.0)
+        records.append({'time': 10.1, 'ok': False, 'error': 'prober late',
+                        'latency': 1.45, 'answered': False, 'late': 14})
+        records += fakes.series('.' * 5, start=11.56)
+        [w] = windows.find_windows(records, limit=2.0)
+        lo, hi = w['duration_bounds']
+        self.assertTrue(lo <= 1.5 <= hi, w)
+        self.assertAlmostEqual(1.5, w['duration_s'], delta=0.1)
+        self.assertAlmostEqual(11.55, w['end'], delta=0.02)
