@@ -77,8 +77,9 @@ class UptimeControlTest(testtools.TestCase):
             backend = '127.0.0.1:%d' % port
             daemon = subprocess.Popen(
                 [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.cmd',
-                 'run', '--daemon', '--services', 'nova', '--config-file',
-                 self._conf(port), '--output-dir', out_dir],
+                 'run', '--daemon', '--services', 'nova', '--rate', '1',
+                 '--config-file', self._conf(port), '--output-dir',
+                 out_dir],
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             pids = []
             self.addCleanup(lambda: daemon.poll() is None and daemon.kill())
