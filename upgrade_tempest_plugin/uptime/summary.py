@@ -185,9 +185,10 @@ def build(directory, skipped=None, only=None):
     for series in probelog.series_in(directory):
         if only is not None and series not in only:
             continue
+        # markers are attached once, below, when the edges are final
         services[series] = service_summary(
             probelog.Records(directory, series),
-            probelog.read_meta(directory, series), markers,
+            probelog.read_meta(directory, series), (),
             stall_threshold=plan.get('stall_threshold',
                                      windows_mod.STALL_THRESHOLD))
     refine.refine(services)         # edges dated by the pulse series
