@@ -39,6 +39,7 @@ from upgrade_tempest_plugin.common import console
 from upgrade_tempest_plugin.common import errors
 from upgrade_tempest_plugin.uptime import markers
 from upgrade_tempest_plugin.uptime import plan as plan_mod
+from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary as summary_mod
 
@@ -176,7 +177,8 @@ def do_run(args, out, err):
         ', '.join(s[0] for s in series), run_plan.rate, run_plan.output_dir,
         run_plan.describe_mode()))
     out.flush()
-    result = runner.run(run_plan, series, skipped=skipped)
+    result = runner.run(run_plan, series, skipped=skipped,
+                        projects=probes.keystone_projects(conf, run_plan))
     print_table(result, out)
     out.write('summary: %s\n' % os.path.join(run_plan.output_dir,
                                              summary_mod.FILENAME))

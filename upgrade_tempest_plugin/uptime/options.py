@@ -71,6 +71,22 @@ OPTS = [
                     'replaced) and a pulse "<service>-pulse@<host:port>". '
                     'They name the backend that failed; the thresholds '
                     'judge the endpoint series only.'),
+    cfg.StrOpt('uptime_probe_project',
+               default='own', choices=['own', 'admin'],
+               help='Whose resources the read probes list. "own": a '
+                    'project and user the run makes before probing (role '
+                    'uptime_probe_role) and removes after; it holds '
+                    'nothing, so each read costs the same on any cloud '
+                    '(an admin\'s listing sees every project\'s). '
+                    '"admin": the configured admin, in its project (the '
+                    'tool then makes nothing in keystone). Write probes '
+                    'always run as the admin.'),
+    cfg.StrOpt('uptime_probe_role',
+               default='member',
+               help='Role of the read probes\' user on their own project: '
+                    'one that may list servers, networks, volumes, images '
+                    'and the project\'s swift account (an operator role '
+                    'of swift\'s keystoneauth).'),
     cfg.BoolOpt('uptime_control_series',
                 default=True,
                 help='Also probe a tiny HTTP endpoint the runner serves on '

@@ -42,7 +42,8 @@ class Plan(object):
                  stall_threshold=windows.STALL_THRESHOLD,
                  iterations=None, duration=None, sentinel=None,
                  explicit_services=False, thresholds=None,
-                 backends=None, control_series=True):
+                 backends=None, control_series=True, probe_project='own',
+                 probe_role='member'):
         self.config_file = config_file
         self.output_dir = output_dir
         self.services = list(services)
@@ -65,6 +66,8 @@ class Plan(object):
         self.backends = dict((k, list(v)) for k, v in
                              (backends or {}).items())
         self.control_series = bool(control_series) and self.pulse_rate > 0
+        self.probe_project = probe_project
+        self.probe_role = probe_role
         self.validate()
 
     def validate(self):
@@ -98,6 +101,9 @@ class Plan(object):
                               % ', '.join(bad))
         if self.max_outstanding < 1:
             raise UptimeError('max outstanding probes must be at least 1')
+        if self.probe_project not in ('own', 'admin'):
+            raise UptimeError('probe project must be "own" or "admin", got '
+                              '%r' % self.probe_project)
         if self.iterations is not None and self.iterations < 1:
             raise UptimeError('iterations must be at least 1')
         if self.duration is not None and not self.duration > 0:
@@ -134,6 +140,7 @@ class Plan(object):
                 'write_probes': self.write_probes,
                 'backends': self.backends,
                 'control_series': self.control_series,
+                'probe_project': self.probe_project,
                 'thresholds': self.thresholds}
 
 
@@ -233,6 +240,8 @@ def from_config(conf, config_file, services=None, output_dir=None,
         explicit_services=bool(services),
         backends=parse_backends(up.uptime_backends),
         control_series=up.uptime_control_series,
+        probe_project=up.uptime_probe_project,
+        probe_role=up.uptime_probe_role,
         thresholds={'max_total_downtime': up.uptime_max_total_downtime,
                     'max_window': up.uptime_max_window,
                     'min_pct': up.uptime_min_pct})

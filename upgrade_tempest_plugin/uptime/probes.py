@@ -37,6 +37,8 @@ from tempest.lib import auth
 from tempest.lib import exceptions as lib_exc
 
 from upgrade_tempest_plugin.common import noretry
+from upgrade_tempest_plugin.uptime import probeproject
+from upgrade_tempest_plugin.uptime import pulsehttp
 from upgrade_tempest_plugin.uptime import requestids
 from upgrade_tempest_plugin.uptime import writes
 
@@ -125,7 +127,7 @@ class PulseError(Exception):
 
 
 def pulse(http, url):
-    """A probe that GETs ``url`` with ``http`` (a NoRetryHttp).
+    """A probe that GETs ``url`` with ``http`` (a ``pulsehttp.PlainHttp``).
 
     Success: an answer below 400 (the version list is a 300).
     """
@@ -174,11 +176,17 @@ def unavailable_reason(service, conf):
     return None
 
 
-def auth_provider(conf, timeout):
-    """A KeystoneV3AuthProvider with the configured admin credentials."""
-    from tempest.common import credentials_factory
-    creds = credentials_factory.get_configured_admin_credentials(
-        fill_in=False)
+def auth_provider(conf, timeout, credentials=None):
+    """A KeystoneV3AuthProvider with the configured admin credentials, or
+    with ``credentials`` (a dict: ``probeproject.ProbeProject.credentials``).
+    """
+    if credentials:
+        creds = auth.KeystoneV3Credentials(**{
+            k: v for k, v in credentials.items() if k != 'project_id'})
+    else:
+        from tempest.common import credentials_factory
+        creds = credentials_factory.get_configured_admin_credentials(
+            fill_in=False)
     provider = auth.KeystoneV3AuthProvider(
         creds, conf.identity.uri_v3,
         disable_ssl_certificate_validation=(
@@ -204,6 +212,51 @@ def authenticate(provider, conf, limit=60.0):
         provider.auth_client.http_obj = short
 
 
+class KeystoneProjects(object):
+    """Makes and removes the read probes' own project
+    (``probeproject``) with the admin's identity clients."""
+
+    def __init__(self, conf, role, limit=60.0):
+        self.conf = conf
+        self.role = role
+        self.limit = limit      # setting up is not part of the measurement
+        self._clients = None
+
+    def clients(self):
+        if self._clients is None:
+            from tempest.lib.services.identity.v3 import projects_client
+            from tempest.lib.services.identity.v3 import roles_client
+            from tempest.lib.services.identity.v3 import users_client
+            provider = auth_provider(self.conf, self.limit)
+            authenticate(provider, self.conf, self.limit)
+            params = _client_params('keystone', self.conf, self.limit)
+            made = []
+            for cls in (projects_client.ProjectsClient,
+                        users_client.UsersClient, roles_client.RolesClient):
+                client = cls(provider, **params)
+                client.http_obj = noretry.from_conf(self.conf, self.limit)
+                made.append(client)
+            domain = provider.auth_data[1]['project']['domain']['id']
+            self._clients = made + [domain]
+        return self._clients
+
+    def make(self):
+        projects, users, roles, domain = self.clients()
+        return probeproject.create(projects, users, roles, domain,
+                                   self.role)
+
+    def remove(self, made):
+        projects, users, _roles, _domain = self.clients()
+        return probeproject.remove(projects, users, made)
+
+
+def keystone_projects(conf, run_plan):
+    """A KeystoneProjects when the plan wants the probes' own project."""
+    if run_plan.probe_project != 'own':
+        return None
+    return KeystoneProjects(conf, run_plan.probe_role)
+
+
 def catalog_types(provider):
     """Service types in the token's catalog (authenticates if needed)."""
     _token, data = provider.get_auth()
@@ -223,7 +276,7 @@ def _client_params(service, conf, timeout):
 
 
 def build(service, kind, conf, timeout, provider=None, keepalive=False,
-          backend=None):
+          backend=None, credentials=None):
     """Build ONE client for ``service`` and its probe function.
 
     ``timeout`` bounds each HTTP request (the scheduler's abandon limit:
@@ -239,12 +292,14 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False,
     'pulse' the client only finds the endpoint (``probe.url``): the probe
     itself sends no token. With ``backend`` (``host:port``) the probe
     goes to that backend instead of the catalog endpoint's host and port.
-    ``probe.target`` is the host:port it reaches.
+    ``probe.target`` is the host:port it reaches. With ``credentials``
+    (the probes' own project, ``probeproject``) a read probe runs as that
+    project's user and lists that project's resources only.
     """
     table = _WRITE if kind == 'write' else _READ
     module, cls, _name = table[service]
     if provider is None:
-        provider = auth_provider(conf, timeout)
+        provider = auth_provider(conf, timeout, credentials)
         try:
             authenticate(provider, conf)
         except Exception as exc:    # the probes will try (and fail) again
@@ -258,15 +313,18 @@ def build(service, kind, conf, timeout, provider=None, keepalive=False,
         url = root_url(client.base_url, service)
         if backend:
             url = at_backend(url, backend)
-        probe = pulse(requestids.tag(noretry.from_conf(conf, timeout)), url)
+        probe = pulse(requestids.tag(pulsehttp.from_conf(conf, timeout)), url)
         probe.url = url
         probe.sweep = list
         probe.target = target_of(url)
         return client, probe
     if backend:
         route(client.http_obj, backend)
-    maker = _WRITE_PROBES if kind == 'write' else _READ_PROBES
-    probe = maker[service](client, provider)
+    if kind == 'write':
+        probe = _WRITE_PROBES[service](client, provider)
+    else:
+        probe = _READ_PROBES[service](
+            client, provider, (credentials or {}).get('project_id'))
     wrapped = reauth_on_401(probe, provider)
     wrapped.sweep = getattr(probe, 'sweep', list)
     wrapped.target = backend or _endpoint_target(client)
@@ -307,16 +365,24 @@ def _status(result):
     return int(status) if status is not None else None
 
 
+def _in_project(params, key, project_id):
+    """``params`` with ``key=project_id`` when the probe has a project of
+    its own: an admin's listing sees every project's resources."""
+    return dict(params, **{key: project_id}) if project_id else params
+
+
+# (client, auth provider, own project id or None) -> probe
 _READ_PROBES = {
-    'keystone': lambda c, p: lambda: _status(c.show_token(p.get_token())),
-    'nova': lambda c, p: lambda: _status(c.list_servers(limit=1)),
-    'neutron': lambda c, p: lambda: _status(
-        c.list_networks(limit=1, fields='id')),
-    'cinder': lambda c, p: lambda: _status(
+    'keystone': lambda c, p, _pid: lambda: _status(
+        c.show_token(p.get_token())),
+    'nova': lambda c, p, _pid: lambda: _status(c.list_servers(limit=1)),
+    'neutron': lambda c, p, pid: lambda: _status(c.list_networks(
+        **_in_project({'limit': 1, 'fields': 'id'}, 'project_id', pid))),
+    'cinder': lambda c, p, _pid: lambda: _status(
         c.list_volumes(params={'limit': 1})),
-    'glance': lambda c, p: lambda: _status(
-        c.list_images(params={'limit': 1})),
-    'swift': lambda c, p: lambda: _status(
+    'glance': lambda c, p, pid: lambda: _status(c.list_images(
+        params=_in_project({'limit': 1}, 'owner', pid))),
+    'swift': lambda c, p, _pid: lambda: _status(
         c.list_account_containers(params={'limit': 1})),
 }
 

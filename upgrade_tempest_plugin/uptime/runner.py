@@ -19,6 +19,7 @@ import time
 
 from upgrade_tempest_plugin.uptime import control
 from upgrade_tempest_plugin.uptime import plan as plan_mod
+from upgrade_tempest_plugin.uptime import probeproject
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import summary as summary_mod
 
@@ -39,25 +40,74 @@ def fetch_catalog(conf, timeout):
                 errors.one_line(exc)))
 
 
-def _spawn(args):
+def _spawn(args, env=None):
     cmd = [sys.executable, '-m', 'upgrade_tempest_plugin.uptime.worker',
            json.dumps(args)]
-    return subprocess.Popen(cmd)
+    return subprocess.Popen(cmd, env=env)
 
 
-def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
+def make_project(projects, series):
+    """The read probes' own project (``probeproject``), or None when
+    ``projects`` is None or no read series runs; UptimeError if it
+    cannot be made."""
+    if projects is None or not any(kind == 'read'
+                                   for _n, _s, kind, _c in series):
+        return None
+    try:
+        return projects.make()
+    except Exception as exc:
+        from upgrade_tempest_plugin.common import errors
+        raise plan_mod.UptimeError(
+            'cannot make the read probes\' own project (set [upgrade] '
+            'uptime_probe_project = admin to probe as the admin): %s' %
+            errors.one_line(exc))
+
+
+def remove_project(projects, project):
+    """Remove ``project``; the messages of what is left ([]: nothing)."""
+    try:
+        return projects.remove(project)
+    except Exception as exc:
+        from upgrade_tempest_plugin.common import errors
+        return ['probe project %s (%s) not removed: %s' % (
+            project.name, project.project_id, errors.one_line(exc))]
+
+
+def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn,
+        projects=None):
     """Probe ``series`` in one process each; return the summary dict.
 
     ``plan`` (a ``plan.Plan``) says how and for how long; its sentinel
     (daemon mode) stops the run when it appears and must not exist at
     start. With ``handle_signals`` SIGINT/SIGTERM are forwarded to the
     workers, which stop cleanly, so the summary is still written.
+    ``projects`` (``probes.keystone_projects``) makes the read probes'
+    own project before they start and removes it once they stopped.
     """
     if plan.sentinel and os.path.exists(plan.sentinel):
         plan.validate()         # raises UptimeError naming the sentinel
     output_dir = plan.output_dir
     os.makedirs(output_dir, exist_ok=True)
     summary_mod.write_plan(output_dir, plan.to_dict())
+    project = make_project(projects, series)
+    if project:
+        probeproject.save(output_dir, project)
+    try:
+        result = _run(plan, series, skipped, handle_signals, spawn, project)
+    finally:
+        left = remove_project(projects, project) if project else []
+        for message in left:
+            LOG.warning('%s', message)
+        if project and not left:
+            probeproject.forget(output_dir)
+    if project:
+        result['probe_project'] = dict(project.to_dict(), left=left)
+        summary_mod.write(output_dir, result)
+    return result
+
+
+def _run(plan, series, skipped, handle_signals, spawn, project):
+    output_dir = plan.output_dir
     procs = {}
     stopping = []
 
@@ -85,6 +135,8 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
             if kind == control.KIND:
                 extra = {'url': server.url,
                          'record_late': plan.stall_threshold}
+            env = project.environ(os.environ) \
+                if project and kind == 'read' else None
             procs[name] = spawn(dict(extra, **{
                 'series': name, 'service': service, 'kind': kind,
                 'connection': conn,
@@ -99,7 +151,7 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn):
                 'duration': plan.duration, 'sentinel': plan.sentinel,
                 'phase': phase, 'epoch': epoch,
                 'backend': plan_mod.backend_of(name),
-                'parent': os.getpid()}))
+                'parent': os.getpid()}), env=env)
         failed = {}
         for name, proc in procs.items():
             rc = _wait(proc)

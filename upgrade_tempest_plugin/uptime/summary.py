@@ -59,6 +59,11 @@ seconds)::
           "errors": {"connection refused": 6},   # failed probes per class
           "markers": [...]          # markers overlapping any window
         }
+      },
+      "probe_project": {            # the read probes' own project (see
+        "name": "upgrade-uptime-probe-1a2b3c4d",   # uptime.probeproject)
+        "project_id": "...", "user_id": "...",
+        "left": []                  # what could not be removed
       }
     }
 """
@@ -73,6 +78,7 @@ from upgrade_tempest_plugin.uptime import control
 from upgrade_tempest_plugin.uptime import markers as markers_mod
 from upgrade_tempest_plugin import uptime
 from upgrade_tempest_plugin.uptime import probelog
+from upgrade_tempest_plugin.uptime import probeproject
 from upgrade_tempest_plugin.uptime import refine
 from upgrade_tempest_plugin.uptime import stats
 from upgrade_tempest_plugin.uptime import thresholds as thresholds_mod
@@ -209,6 +215,13 @@ def build(directory, skipped=None, only=None):
     for v in violations:
         services[v['service']]['violations'].append(v)
     result['violations'] = violations
+    project = probeproject.recorded(directory)
+    if project:     # still there, or the run ended before removing it
+        result['probe_project'] = dict(project, left=[
+            'probe project %s (%s) and its user %s: not removed by the run '
+            '(it was stopped before)' % (project['name'],
+                                         project['project_id'],
+                                         project['user_id'])])
     return result
 
 
@@ -244,10 +257,15 @@ def write(directory, summary):
 
 def left_behind(result):
     """``{series: [names]}`` of the write probe resources that the
-    end-of-run sweep could not delete (to delete by hand)."""
-    return {name: list(svc['left_behind'])
+    end-of-run sweep could not delete (to delete by hand), and under
+    ``probe project`` what is left of the read probes' own project."""
+    left = {name: list(svc['left_behind'])
             for name, svc in sorted(result.get('services', {}).items())
             if svc.get('left_behind')}
+    project = result.get('probe_project') or {}
+    if project.get('left'):
+        left['probe project'] = list(project['left'])
+    return left
 
 
 def left_behind_messages(result):

@@ -111,6 +111,7 @@ def main(args):
 
     from upgrade_tempest_plugin.common import tracking
     from upgrade_tempest_plugin.uptime import probelog
+    from upgrade_tempest_plugin.uptime import probeproject
     from upgrade_tempest_plugin.uptime import probes
 
     stop = threading.Event()
@@ -127,11 +128,15 @@ def main(args):
         logging.WARNING)
     # Each request may wait up to abandon_after for its answer; the
     # scheduler judges the probe's own time limit.
+    # the read probes' own project, when the runner made one (its
+    # credentials come in the environment, not on the command line)
+    credentials = probeproject.from_environ(os.environ) \
+        if args['kind'] == 'read' else None
     client, probe = probes.build(
         args['service'], args['kind'], conf,
         max(args.get('abandon_after') or 0, args['timeout']),
         keepalive=args.get('connection') == 'keepalive',
-        backend=args.get('backend'))
+        backend=args.get('backend'), credentials=credentials)
     trace = tracking.Trace.from_config(conf)
     client = trace.decorate(client)
     meta = {'probe': probes.describe(args['service'], args['kind'])}
@@ -139,6 +144,8 @@ def main(args):
         meta['url'] = probe.url
     if getattr(probe, 'target', None):
         meta['target'] = probe.target
+    if credentials:
+        meta['project'] = credentials['project_name']
     sched = probe_loop(args, probe, stop, meta=meta)
     # A create+delete is two calls of at most `abandon_after` each.
     if not sched.join(2 * max(args.get('abandon_after') or 0,
@@ -160,12 +167,12 @@ def main(args):
 def control_main(args, stop):
     """The control series: GET the runner's own endpoint (``args['url']``)
     like a pulse; no tempest client, no token, no call statistics."""
-    from upgrade_tempest_plugin.common import noretry
     from upgrade_tempest_plugin.uptime import probes
+    from upgrade_tempest_plugin.uptime import pulsehttp
     from upgrade_tempest_plugin.uptime import requestids
 
     log_to(args['output_dir'], args['series'])
-    http = requestids.tag(noretry.NoRetryHttp(
+    http = requestids.tag(pulsehttp.PlainHttp(
         max(args.get('abandon_after') or 0, args['timeout'])))
     probe = probes.pulse(http, args['url'])
     probe_loop(args, probe, stop, meta={

@@ -21,10 +21,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 
 
-def spawn(args):
+def spawn(args, env=None):
     return subprocess.Popen(
         [sys.executable, '-m', 'tests.unit.uptime.fake_prober', 'worker',
-         json.dumps(args)], cwd=TOP)
+         json.dumps(args)], cwd=TOP, env=env)
 
 
 def probe():

@@ -147,7 +147,7 @@ class PhaseTest(testtools.TestCase):
         spawned = []
 
         class Done(object):
-            def __init__(self, args):
+            def __init__(self, args, env=None):
                 spawned.append(args)
 
             def wait(self, timeout=None):

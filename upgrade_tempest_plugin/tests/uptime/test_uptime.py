@@ -21,6 +21,7 @@ from tempest import test
 
 from upgrade_tempest_plugin.uptime import cmd
 from upgrade_tempest_plugin.uptime import plan
+from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import runner
 from upgrade_tempest_plugin.uptime import summary
 
@@ -48,8 +49,9 @@ class UptimeTest(test.BaseTestCase):
             CONF, cmd.find_config(getattr(CONF, '_path', None)))
         catalog = runner.fetch_catalog(CONF, run_plan.timeout)
         cls.series, skipped = plan.series(run_plan, CONF, catalog=catalog)
-        cls.result = runner.run(run_plan, cls.series, skipped=skipped,
-                                handle_signals=False)
+        cls.result = runner.run(
+            run_plan, cls.series, skipped=skipped, handle_signals=False,
+            projects=probes.keystone_projects(CONF, run_plan))
 
     def _check(self, service):
         if service in self.result['skipped']:
