@@ -301,3 +301,33 @@ class RecoveryProbeTest(testtools.TestCase):
         oks = [r['ok'] for r in sorted(results, key=lambda r: r['seq'])]
         self.assertEqual([False, True], oks[:2])
         self.assertTrue(all(oks[1:]), oks)
+
+
+class RunnersTest(testtools.TestCase):
+    """Probe threads are kept between ticks; a hung probe keeps its own
+    and the next probe gets another."""
+
+    def test_one_thread_for_probes_that_end(self):
+        runners = schedule.Runners()
+        done = []
+        for n in range(5):
+            finished = threading.Event()
+            runners.submit(lambda n=n, f=finished: (done.append(
+                threading.current_thread().ident), f.set()), 'p%d' % n)
+            self.assertTrue(finished.wait(5))
+            # the thread is idle again once its job is counted back
+            for _ in range(500):
+                if runners._idle:
+                    break
+                time.sleep(0.01)
+        self.assertEqual(1, runners.started)
+        self.assertEqual(1, len(set(done)))
+
+    def test_a_hung_probe_does_not_hold_the_next(self):
+        runners = schedule.Runners()
+        release, second = threading.Event(), threading.Event()
+        runners.submit(lambda: release.wait(10), 'hung')
+        runners.submit(second.set, 'next')
+        self.assertTrue(second.wait(5))
+        self.assertEqual(2, runners.started)
+        release.set()
