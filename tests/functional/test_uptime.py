@@ -132,6 +132,20 @@ def admin_token():
     return resp.getheader('X-Subject-Token'), data['token']['catalog']
 
 
+def keystone_call(method, path):
+    """(status, body) of an admin call of keystone's v3 API."""
+    import configparser
+    conf = configparser.ConfigParser()
+    conf.read(CONF)
+    token, _catalog = admin_token()
+    url = urllib.parse.urlsplit(conf['identity']['uri_v3'])
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.request(method, url.path.rstrip('/') + path,
+                 headers={'X-Auth-Token': token})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
 def endpoint(catalog, types):
     for entry in catalog:
         if entry['type'] in types:
@@ -497,9 +511,24 @@ class UptimeDaemonTest(testtools.TestCase):
                                      short], capture_output=True,
                              text=True, timeout=120)
         self.assertEqual(0, res.returncode, res.stdout + res.stderr)
-        glance = summary.load(short)['services']['glance']
+        result = summary.load(short)
+        glance = result['services']['glance']
         self.assertAlmostEqual(3.0, glance['end_time'] - glance['start_time'],
                                delta=0.01)
+        # the read probes ran in a project of their own, removed after
+        project = result['probe_project']
+        self.assertEqual([], project['left'])
+        self.assertTrue(project['name'].startswith('upgrade-uptime-probe-'))
+        with open(os.path.join(short, 'glance.meta.json')) as f:
+            self.assertEqual(project['name'], json.load(f)['project'])
+        with open(os.path.join(short, 'glance-pulse.meta.json')) as f:
+            self.assertNotIn('project', json.load(f))
+        self.assertEqual(404, keystone_call(
+            'GET', '/projects/' + project['project_id'])[0])
+        self.assertEqual(404, keystone_call(
+            'GET', '/users/' + project['user_id'])[0])
+        self.assertFalse(os.path.exists(os.path.join(
+            short, 'probe_project.json')))
         # 30 ticks; one the CPU-starved scheduler skips is not sent.
         self.assertIn(glance['total_requests'], range(27, 31))
         self.assertEqual(100.0, glance['uptime_pct'])
@@ -540,6 +569,17 @@ class UptimeDaemonTest(testtools.TestCase):
             timeout=120)
         self.assertEqual(0, res.returncode, res.stderr)
         result = summary.load(uptime_dir)
+        # the killed run could not remove the read probes' project: the
+        # rebuilt summary names it as left behind (removed here)
+        project = result['probe_project']
+        self.addCleanup(keystone_call, 'DELETE',
+                        '/projects/' + project['project_id'])
+        self.addCleanup(keystone_call, 'DELETE',
+                        '/users/' + project['user_id'])
+        self.assertEqual(['probe project'],
+                         list(summary.left_behind(result)))
+        self.assertEqual(200, keystone_call(
+            'GET', '/projects/' + project['project_id'])[0])
         self.assertEqual(['control', 'glance', 'glance-keepalive',
                           'glance-pulse', 'nova', 'nova-keepalive',
                           'nova-pulse'], sorted(result['services']))

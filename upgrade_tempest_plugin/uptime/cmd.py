@@ -138,6 +138,12 @@ def print_table(result, out):
                       % ', '.join(svc['left_behind']))
     for name, reason in sorted(result.get('skipped', {}).items()):
         out.write('%-*s skipped: %s\n' % (width, name, reason))
+    project = result.get('probe_project')
+    if project:
+        out.write('read probes ran in project %s%s\n' % (
+            project['name'], ''.join(
+                '\n    left behind (delete by hand): %s' % message
+                for message in project.get('left', [])) or ', removed'))
 
 
 def _control_note(item):

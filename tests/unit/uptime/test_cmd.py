@@ -229,3 +229,25 @@ class TableTest(testtools.TestCase):
         self.assertTrue(lines[2].startswith('nova-pulse@127.0.0.1:18774 '))
         self.assertIn('[control: probing host 00:00:00.050-00:00:03.100, '
                       'not counted]', lines[3])
+
+
+class ProbeProjectLineTest(testtools.TestCase):
+
+    def _table(self, project):
+        out = io.StringIO()
+        cmd.print_table({'services': {}, 'skipped': {},
+                         'probe_project': project}, out)
+        return out.getvalue().splitlines()
+
+    def test_removed_or_left_behind(self):
+        made = {'name': 'upgrade-uptime-probe-1a', 'project_id': 'p',
+                'user_id': 'u'}
+        self.assertEqual(
+            ['read probes ran in project upgrade-uptime-probe-1a, removed'],
+            self._table(dict(made, left=[]))[1:])
+        self.assertEqual(
+            ['read probes ran in project upgrade-uptime-probe-1a',
+             '    left behind (delete by hand): probe project x not '
+             'deleted: 503'],
+            self._table(dict(made, left=[
+                'probe project x not deleted: 503']))[1:])
