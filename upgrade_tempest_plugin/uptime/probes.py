@@ -10,8 +10,11 @@ time limit per request.
 Read probes (default): keystone validates a token (``GET /v3/auth/tokens``,
 a real identity call every probe), nova lists servers, neutron lists
 networks, cinder lists volumes, glance lists images, swift lists the
-account's containers. Write probes (series ``<service>-write``) create and
-delete a small resource. Pulse probes (series ``<service>-pulse``) GET the
+account's containers, each with ``limit=1``, as the user of the probes'
+own empty project (``probeproject``; neutron's and glance's listings
+filtered to it), so a probe costs the same on any cloud. Write probes
+(series ``<service>-write``) create and delete a small resource, as the
+admin. Pulse probes (series ``<service>-pulse``) GET the
 API's version document at the root of its catalog endpoint (swift:
 ``/info``), with no token: cheap enough to send five times a second, they
 date the edges of the read series' windows (``uptime.refine``).
