@@ -31,6 +31,7 @@ undone on every exit path.
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -162,7 +163,15 @@ def main(argv=None):
     p.add_argument('--config-file', default=default_config())
     p.add_argument('--faults', default=DEFAULT_FAULTS)
     p.add_argument('--gap', type=float, default=6.0,
-                   help='seconds between faults')
+                   help='seconds between faults, plus a random jitter')
+    p.add_argument('--jitter', type=float, default=1.0,
+                   help='each gap is lengthened by a random 0..JITTER s, '
+                   'so that faults fall at any phase of the probes\' '
+                   'schedule (with fixed gaps every fault started at '
+                   'about the same phase, and the errors measured one '
+                   'phase only)')
+    p.add_argument('--seed', type=int, default=None,
+                   help='seed of the jitter (default: random, printed)')
     p.add_argument('--warmup', type=float, default=10.0)
     p.add_argument('--quiet', type=float, metavar='SECONDS',
                    help='no faults: probe this long, expect no window')
@@ -180,6 +189,10 @@ def main(argv=None):
     out_dir = args.keep or tempfile.mkdtemp(prefix='bench-faults-')
     plan = [] if args.quiet else parse_faults(args.faults)
     injected = []
+    seed = args.seed if args.seed is not None else random.randrange(10000)
+    jitter = random.Random(seed)
+    print('fault gaps: %.1f s + random 0..%.1f s (seed %d)'
+          % (args.gap, args.jitter, seed))
     proc = start_daemon(args.config_file, out_dir, args.daemon_args.split())
     try:
         with faults_mod.Faults(REPO) as faults:
@@ -191,7 +204,7 @@ def main(argv=None):
                 injected.append((kind, service, start, end))
                 print('injected %-7s %-8s %5.2f s (true %.3f s)' % (
                     kind, service, seconds, end - start), flush=True)
-                time.sleep(args.gap)
+                time.sleep(args.gap + jitter.uniform(0, args.jitter))
     finally:
         rc, output = stop_daemon(proc, out_dir)
     with open(os.path.join(out_dir, 'faults.json'), 'w') as f:
