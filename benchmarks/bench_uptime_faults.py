@@ -163,9 +163,9 @@ def main(argv=None):
     p.add_argument('--config-file', default=default_config())
     p.add_argument('--faults', default=DEFAULT_FAULTS)
     p.add_argument('--gap', type=float, default=6.0,
-                   help='seconds between faults, plus a random jitter')
+                   help='seconds between faults (plus the jitter)')
     p.add_argument('--jitter', type=float, default=1.0,
-                   help='each gap is lengthened by a random 0..JITTER s, '
+                   help='each fault starts after a random 0..JITTER s more, '
                    'so that faults fall at any phase of the probes\' '
                    'schedule (with fixed gaps every fault started at '
                    'about the same phase, and the errors measured one '
@@ -200,11 +200,12 @@ def main(argv=None):
             if args.quiet:
                 time.sleep(args.quiet)
             for kind, service, seconds in plan:
+                time.sleep(jitter.uniform(0, args.jitter))
                 start, end = faults.inject(kind, service, seconds)
                 injected.append((kind, service, start, end))
                 print('injected %-7s %-8s %5.2f s (true %.3f s)' % (
                     kind, service, seconds, end - start), flush=True)
-                time.sleep(args.gap + jitter.uniform(0, args.jitter))
+                time.sleep(args.gap)
     finally:
         rc, output = stop_daemon(proc, out_dir)
     with open(os.path.join(out_dir, 'faults.json'), 'w') as f:
