@@ -77,25 +77,41 @@ def _describe(vers):
 
 
 def choose_backends(cloud, out, backends):
-    """`up --backends N`: N processes per balanced API (saved); backends
-    beyond N are stopped, and haproxy's config is rewritten (a running
-    haproxy is stopped to be started again with it)."""
+    """`up --backends N`: N processes per balanced API (saved).  Backends
+    beyond N are put in maintenance in a running haproxy, then stopped;
+    haproxy's config says the same for its next start."""
     if backends is not None:
         if not 1 <= backends <= config.MAX_BACKENDS:
             raise Failed('--backends must be 1 to %d, got %d' % (
                 config.MAX_BACKENDS, backends))
         cloud.state['backends'] = backends
         cloud.save()
-    for svc in services.OPENSTACK:
+        tempestconf.update_upgrade(cloud)
+    lb = balancer.servers(cloud)
+    for svc in _balanced():
         for index in range(cloud.backends + 1, config.MAX_BACKENDS + 1):
             name = config.backend_name(svc.name, index)
-            if svc.balanced and lifecycle.stop_process(cloud, svc, name):
+            if (svc.name, name) in lb:
+                balancer.set_state(cloud, svc.name, name, 'maint')
+            if lifecycle.stop_process(cloud, svc, name):
                 out.write('stopped %s (%d backends per API now)\n' % (
                     name, cloud.backends))
-    balanced = [s for s in services.OPENSTACK if s.balanced]
-    if haproxy.configure(cloud, balanced):
-        if lifecycle.stop(cloud, services.find('haproxy')):
-            out.write('haproxy stopped: its configuration changed\n')
+    haproxy.configure(cloud, _balanced())
+
+
+def ready_backends(cloud):
+    """Backends 1..N in service in haproxy (it may have started with
+    fewer, or an earlier `up --backends` took some out)."""
+    lb = balancer.servers(cloud)
+    for svc in _balanced():
+        for proc in lifecycle.processes(cloud, svc):
+            row = lb.get((svc.name, proc.name))
+            if row is not None and row['status'].startswith('MAINT'):
+                balancer.set_state(cloud, svc.name, proc.name, 'ready')
+
+
+def _balanced():
+    return [s for s in services.OPENSTACK if s.balanced]
 
 
 def up(cloud, out, release=None, backends=None):
@@ -149,6 +165,7 @@ def up(cloud, out, release=None, backends=None):
             for svc in project.SERVICES:
                 lifecycle.start(cloud, svc)
     with step('all services answering', out):
+        ready_backends(cloud)
         lifecycle.wait_ready(cloud, services.OPENSTACK)
     with step('nova-compute registered', out):
         bootstrap.discover_compute(cloud)

@@ -2,7 +2,8 @@
 
 One ``listen`` section per API, named after the service (``nova-api``),
 bound to the API's catalog port and balancing round-robin over its
-backends ``<service>-b1``, ``-b2`` (their own ports), each checked with an
+backends ``<service>-b1``, ``-b2`` (their own ports; those beyond ``up
+--backends N`` are there in maintenance, ``disabled``), each checked with an
 HTTP GET of the API's version document (swift: ``/healthcheck``): 2xx or
 3xx is UP.  The stats socket (level admin) is the runtime API
 ``localcloud restart --rolling`` drains and readies backends through, and
@@ -68,23 +69,20 @@ def render(cloud, apis):
             '    http-check send meth GET uri %s' % svc.health,
             '    default-server %s' % CHECK,
         ]
-        for index in range(1, cloud.backends + 1):
+        for index in range(1, config.MAX_BACKENDS + 1):
             name = config.backend_name(svc.name, index)
-            lines.append('    server %s %s:%d' % (
+            lines.append('    server %s %s:%d%s' % (
                 name, config.HOST, cloud.ports[config.backend_name(
-                    svc.port, index)]))
+                    svc.port, index)],
+                ' disabled' if index > cloud.backends else ''))
         lines.append('')
     return '\n'.join(lines)
 
 
 def configure(cloud, apis):
-    """Write the config; True if it changed (a running haproxy must then
-    be restarted to use it)."""
-    path = conf(cloud)
-    text = render(cloud, apis)
-    old = path.read_text() if path.exists() else None
-    path.write_text(text)
-    return old is not None and old != text
+    """Write the config, read when haproxy starts; a running one is told
+    of a change in the number of backends through its socket."""
+    conf(cloud).write_text(render(cloud, apis))
 
 
 def _ready(cloud):

@@ -151,7 +151,7 @@ class RunExitTest(testtools.TestCase):
             uptime_pulse_rate=0.0, uptime_recovery_interval=0.0,
             uptime_max_outstanding=1, uptime_abandon_after=20.0,
             uptime_stall_threshold=0.5, uptime_backends='',
-            uptime_control_series=True)
+            uptime_haproxy_socket='', uptime_control_series=True)
         options.update(upgrade)
         conf = types.SimpleNamespace(upgrade=types.SimpleNamespace(**options))
         result = {'services': services, 'skipped': skipped or {},
