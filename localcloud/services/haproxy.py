@@ -57,7 +57,6 @@ def render(cloud, apis):
         '    timeout server 300s',
         '    timeout http-request 60s',
         '    timeout check 2s',
-        '    http-request capture req.hdr(X-Openstack-Request-Id) len 64',
         '',
     ]
     for svc in apis:
@@ -65,6 +64,7 @@ def render(cloud, apis):
             'listen %s' % svc.name,
             '    bind %s:%d' % (config.HOST, cloud.ports[svc.port]),
             '    balance roundrobin',
+            '    capture request header X-Openstack-Request-Id len 64',
             '    option httpchk',
             '    http-check send meth GET uri %s' % svc.health,
             '    default-server %s' % CHECK,
