@@ -295,8 +295,7 @@ def status(cloud, out, as_json=False):
             row['backends'] = _backend_rows(cloud, svc, lb)
             dead = [b for b in row['backends']
                     if b['state'] in ('died', 'not-answering')]
-            if dead:
-                row['log'] = dead[0]['log']
+            row['log'] = (dead or row['backends'])[0]['log']
         rows.append(row)
     ok = all(r['state'] in ('running', 'external') for r in rows)
     report = {'up': ok, 'home': str(cloud.home),

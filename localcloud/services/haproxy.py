@@ -98,6 +98,6 @@ def _ready(cloud):
 SERVICES = [
     base.Service('haproxy', 'backend',
                  lambda c: ['haproxy', '-db', '-f', str(conf(c))],
-                 ready=_ready, binds=config.BALANCED,
+                 ready=_ready, binds=config.BALANCED, probe_via='keystone',
                  aliases=('balancer', 'lb')),
 ]
