@@ -18,7 +18,9 @@ the undrained stop shows as a window on ``glance@<b1>``, whose target is
 b1; every probe through the endpoint that failed meanwhile (haproxy
 retries a refused connection on the other backend, so there may be none)
 has its request id in haproxy's log on a line naming
-``glance-api/glance-api-b1``.
+``glance-api/glance-api-b1`` -- or is a reset of the kept-alive
+connection that haproxy had nothing to log for, while b1's own series
+was down (seen once in three runs).
 """
 
 import json
