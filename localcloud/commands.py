@@ -110,6 +110,15 @@ def ready_backends(cloud):
                 balancer.set_state(cloud, svc.name, proc.name, 'ready')
 
 
+def wait_backends_up(cloud):
+    """Every backend 1..N UP by haproxy's checks."""
+    for svc in _balanced():
+        for proc in lifecycle.processes(cloud, svc):
+            balancer.wait_for(cloud, svc.name, proc.name,
+                              lambda r: r['status'] == 'UP',
+                              'UP from its checks')
+
+
 def _balanced():
     return [s for s in services.OPENSTACK if s.balanced]
 
@@ -167,6 +176,7 @@ def up(cloud, out, release=None, backends=None):
     with step('all services answering', out):
         ready_backends(cloud)
         lifecycle.wait_ready(cloud, services.OPENSTACK)
+        wait_backends_up(cloud)
     with step('nova-compute registered', out):
         bootstrap.discover_compute(cloud)
     with step('flavors, networks, image', out):

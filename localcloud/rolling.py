@@ -1,6 +1,7 @@
 """A rolling restart of one balanced API behind haproxy, one backend at a
 time, as an operator does it with haproxy's runtime API:
 
+0. wait until the other backends are UP (they carry the traffic);
 1. ``set server API/BACKEND state drain``: no new requests go to it;
 2. wait until haproxy counts no session on it;
 3. stop it (the same signal as ``stop``), and wait until haproxy's
@@ -78,6 +79,11 @@ def restart_backend(cloud, proc, start):
     backend.  Left drained or in whatever state it failed in, with the
     reason, if a step times out."""
     api, name = proc.svc.name, proc.name
+    for other in lifecycle.processes(cloud, proc.svc):
+        if other.name != name:      # they carry the traffic meanwhile
+            balancer.wait_for(cloud, api, other.name,
+                              lambda r: r['status'] == 'UP',
+                              'UP from its checks', CHECK_TIMEOUT)
     t0 = time.monotonic()
     sessions = int(balancer.wait_for(cloud, api, name, lambda r: True,
                                      'row')['scur'])

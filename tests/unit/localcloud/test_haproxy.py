@@ -136,6 +136,8 @@ class RollingInputTest(HomeTestCase):
         self.assertIn('keystone runs one backend', err)
 
     def test_haproxy_down(self):
+        self.cloud.state['backends'] = 2
+        self.cloud.save()
         code, err = self.run_cli(['restart', 'glance', '--rolling'])
         self.assertEqual((2, 1), (code, err.count('\n')), err)
         self.assertIn('haproxy does not answer', err)
@@ -147,26 +149,29 @@ class RollingInputTest(HomeTestCase):
 
 
 class FakeHaproxy(object):
-    """Status and sessions of one server as haproxy would report them."""
+    """Status and sessions of each server as haproxy would report them."""
 
     def __init__(self, log):
         self.log = log
-        self.row = {'status': 'UP', 'scur': '3'}
+        self.rows = {}
 
     def wait_for(self, cloud, proxy, server, test, what, timeout=60):
-        self.log.append('wait ' + what)
+        self.log.append('wait %s %s' % (what, server))
+        row = self.rows.setdefault(server, {'status': 'UP', 'scur': '3'})
         if what == 'end of its sessions':
-            self.row['scur'] = '0'
+            row['scur'] = '0'
         elif what == 'DOWN from its checks':
-            self.row['status'] = 'DOWN'
-        elif what == 'UP from its checks':
-            self.row['status'] = 'DRAIN'
-        if not test(self.row):
+            row['status'] = 'DOWN'
+        elif what == 'UP from its checks' and row['status'] != 'UP':
+            row['status'] = 'DRAIN'
+        if not test(row):
             raise Failed('no ' + what)
-        return dict(self.row)
+        return dict(row)
 
     def set_state(self, cloud, proxy, server, state):
         self.log.append('%s %s' % (state, server))
+        self.rows[server]['status'] = {'ready': 'UP',
+                                       'drain': 'DRAIN'}[state]
 
 
 class RollingOrderTest(HomeTestCase):
@@ -190,13 +195,16 @@ class RollingOrderTest(HomeTestCase):
             steps = rolling.restart(self.cloud, nova,
                                     before_first_start=lambda: log.append(
                                         'new code'))
-        one = ['wait row', 'drain {b}', 'wait end of its sessions',
-               'stop {b}', 'wait DOWN from its checks']
-        two = ['start {b}', 'answers', 'wait UP from its checks',
+        one = ['wait UP from its checks {o}', 'wait row {b}', 'drain {b}',
+               'wait end of its sessions {b}', 'stop {b}',
+               'wait DOWN from its checks {b}']
+        two = ['start {b}', 'answers', 'wait UP from its checks {b}',
                'ready {b}']
-        expect = [s.format(b='nova-api-b1') for s in one] + ['new code'] + \
-            [s.format(b='nova-api-b1') for s in two] + \
-            [s.format(b='nova-api-b2') for s in one + two]
+        b1 = dict(b='nova-api-b1', o='nova-api-b2')
+        b2 = dict(b='nova-api-b2', o='nova-api-b1')
+        expect = [s.format(**b1) for s in one] + ['new code'] + \
+            [s.format(**b1) for s in two] + \
+            [s.format(**b2) for s in one + two]
         self.assertEqual(expect, log)
         self.assertEqual(['nova-api-b1', 'nova-api-b2'],
                          [s['backend'] for s in steps])
