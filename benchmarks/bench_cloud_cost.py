@@ -18,6 +18,11 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from localcloud import procs  # noqa: E402
+
 TICK = os.sysconf('SC_CLK_TCK')
 
 
@@ -40,16 +45,6 @@ def leaders(row):
     return pids
 
 
-def group(pgid):
-    out = []
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            fields = _fields(int(entry))
-            if fields and int(fields[2]) == pgid:
-                out.append(int(entry))
-    return out
-
-
 def _fields(pid):
     try:
         with open('/proc/%d/stat' % pid) as f:
@@ -68,35 +63,24 @@ def cpu_ticks(pids):
     return total
 
 
-def rss(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open('/proc/%d/status' % pid) as f:
-                for line in f:
-                    if line.startswith('VmRSS:'):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
-
-
 def measure(seconds):
     status = cloud_status()
     rows = {}
     for row in status['services']:
-        pids = [p for leader in leaders(row) for p in group(leader)]
+        groups = leaders(row)
+        pids = [p for leader in groups for p in procs.group(leader)]
         if pids:
-            rows[row['service']] = pids
-    before = {name: cpu_ticks(pids) for name, pids in rows.items()}
+            rows[row['service']] = (groups, pids)
+    before = {name: cpu_ticks(pids) for name, (_, pids) in rows.items()}
     started = time.monotonic()
     time.sleep(seconds)
     elapsed = time.monotonic() - started
     out = {}
-    for name, pids in rows.items():
+    for name, (groups, pids) in rows.items():
         out[name] = {
             'processes': len(pids),
-            'rss_mib': round(rss(pids) / 2.0 ** 20, 1),
+            'rss_mib': round(sum(procs.rss_bytes(g) for g in groups)
+                             / 2.0 ** 20, 1),
             'cpu_pct': round(100.0 * (cpu_ticks(pids) - before[name])
                              / TICK / elapsed, 2)}
     return {'seconds': round(elapsed, 1),
