@@ -62,8 +62,10 @@ def check_ports(cloud, svcs):
                 ['rabbitmq-dist'] if svc.name == 'rabbitmq' else [])
             for port_name in names:
                 if procs.port_open(cloud.ports[port_name]):
-                    taken.append((proc.name, port_name,
-                                  cloud.ports[port_name]))
+                    # haproxy's ports are named after the API they serve
+                    label = port_name if port_name in svc.binds else \
+                        proc.name
+                    taken.append((label, port_name, cloud.ports[port_name]))
     if taken:
         raise Failed('\n'.join(
             'port %d on 127.0.0.1 (%s) is already in use by a process '
