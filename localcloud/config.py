@@ -41,10 +41,10 @@ HOST = '127.0.0.1'
 BALANCED = ('keystone', 'placement', 'nova-api', 'neutron-server',
             'glance-api', 'cinder-api', 'swift-proxy')
 MAX_BACKENDS = 2
-# One by default: a second backend of every API costs ~1 GiB of RSS and
-# ~5 s of `up` on the 2-core machine, and the fault benchmarks and tests
-# hang "the API's processes" (one process group); doc/source/localcloud.rst
-# has the figures.
+# One by default: a second backend of every API costs ~1 GiB of RSS (past
+# the 3 GiB budget) and ~5 s of `up` on the 2-core machine, and the fault
+# benchmarks and tests hang "the API's processes" (one process group);
+# doc/source/localcloud.rst has the figures.
 DEFAULT_BACKENDS = 1
 
 
