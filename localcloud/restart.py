@@ -2,7 +2,6 @@
 each backend in turn behind haproxy), measuring its API outage."""
 
 import json
-import sys
 import time
 
 from localcloud import lifecycle
@@ -50,9 +49,10 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120,
             t_stopped = time.monotonic()
             lifecycle.start(cloud, svc)
             lifecycle.wait_ready(cloud, [svc])
-    finally:
-        if prober is not None and sys.exc_info()[0] is not None:
+    except BaseException:
+        if prober is not None:
             prober.stop()
+        raise
     t_ready = time.monotonic()
     recovered = True
     if prober is not None:
