@@ -12,7 +12,8 @@ pulse each):
    admin token, then keystone's project list, nova's servers, neutron's
    networks, cinder's volumes, glance's images, swift's containers, over
    one kept-alive connection per API as a real client would. Meanwhile
-   ``ss -ltn`` is sampled every 0.2 s for each API's accept queue
+   ``ss -ltn`` is sampled every 0.2 s for each API's accept queues (its
+   endpoint's, haproxy's on the local cloud, and its backends')
    (Recv-Q). Prints p50/p95 per API and of the whole mix, the p95 ratio
    on/off and the largest queue seen.
 2. tempest's own smoke subset (the one tests/functional/localcloud/
@@ -122,9 +123,16 @@ class User(object):
 
 
 def ports(repo):
+    """``{port: api}``: each API's catalog port (haproxy's, on the local
+    cloud) and its backends' ports: behind haproxy the backend is where
+    requests given up on would queue."""
     status = faults_mod.cloud_status(repo)
-    return {svc: int(status[api]['port'])
-            for svc, api in faults_mod.API.items()}
+    out = {}
+    for svc, api in faults_mod.API.items():
+        out[int(status[api]['port'])] = svc
+        for backend in status[api].get('backends') or []:
+            out[int(backend['port'])] = svc
+    return out
 
 
 def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
@@ -132,8 +140,7 @@ def measure_mix(user, api_ports, seconds, latencies=None, queues=None):
     and ``queues`` (largest accept queue per API)."""
     latencies = {} if latencies is None else latencies
     queues = {} if queues is None else queues
-    sampler = faults_mod.QueueSampler(
-        {p: n for n, p in api_ports.items()}, every=0.2)
+    sampler = faults_mod.QueueSampler(api_ports, every=0.2)
     sampler.start()
     deadline = time.monotonic() + seconds
     try:
