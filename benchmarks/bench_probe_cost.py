@@ -1,6 +1,7 @@
-"""What one probe costs: CPU of the API's processes, of MariaDB and of the
-prober, per probe, for every API's read probe (as the admin and in the
-probes' own project) and its pulse, on the local cloud.
+"""What one probe costs: CPU of the API's processes, of MariaDB, of haproxy
+(when the cloud has it) and of the prober, per probe, for every API's read
+probe (as the admin and in the probes' own project) and its pulse, on the
+local cloud.
 
 Each probe is built by the plugin's own ``probes.build`` (the same client,
 HTTP layer and call as the daemon's) and called ``--count`` times,
@@ -40,13 +41,14 @@ def cpu_seconds(pids):
     return total / os.sysconf('SC_CLK_TCK')
 
 
-def measure(probe, api_pids, db_pids, count, gap):
-    """(api ms, db ms, prober ms) per probe, and the failures seen."""
+def measure(probe, api_pids, db_pids, count, gap, lb_pids=()):
+    """(api ms, db ms, balancer ms, prober ms) per probe, and the failures
+    seen."""
     from upgrade_tempest_plugin.uptime import requestids
     failures = 0
     probe()     # warm: token, connection, imports
-    api0, db0, own0 = cpu_seconds(api_pids), cpu_seconds(db_pids), \
-        time.process_time()
+    api0, db0, lb0, own0 = cpu_seconds(api_pids), cpu_seconds(db_pids), \
+        cpu_seconds(lb_pids), time.process_time()
     for _ in range(count):
         with requestids.sending(requestids.new()):
             try:
@@ -55,10 +57,11 @@ def measure(probe, api_pids, db_pids, count, gap):
                 failures += 1
         time.sleep(gap)
     own1 = time.process_time()
-    api1, db1 = cpu_seconds(api_pids), cpu_seconds(db_pids)
+    api1, db1, lb1 = cpu_seconds(api_pids), cpu_seconds(db_pids), \
+        cpu_seconds(lb_pids)
     per = 1000.0 / count
-    return (api1 - api0) * per, (db1 - db0) * per, (own1 - own0) * per, \
-        failures
+    return (api1 - api0) * per, (db1 - db0) * per, (lb1 - lb0) * per, \
+        (own1 - own0) * per, failures
 
 
 def main(argv=None):
@@ -77,6 +80,9 @@ def main(argv=None):
 
     status = faults_mod.cloud_status(REPO)
     db_pids = faults_mod.process_tree(int(status['mariadb']['pid']))
+    balancer = status.get('haproxy') or {}
+    lb_pids = faults_mod.process_tree(int(balancer['pid'])) \
+        if balancer.get('pid') else []
     projects = probes.KeystoneProjects(conf, conf.upgrade.uptime_probe_role)
     made = projects.make()
     rows = []
@@ -92,18 +98,20 @@ def main(argv=None):
                                               credentials=credentials)
                 label = probes.describe(service, kind)
                 rows.append((service, label, mode) + measure(
-                    probe, api_pids, db_pids, args.count, args.gap))
+                    probe, api_pids, db_pids, args.count, args.gap,
+                    lb_pids))
     finally:
         left = projects.remove(made)
         for message in left:
             print(message)
     print('per probe, mean of %d, %.2f s apart (CPU ms)'
           % (args.count, args.gap))
-    print('%-9s %-30s %-6s %8s %8s %8s %5s' % (
-        'api', 'probe', 'as', 'api', 'mariadb', 'prober', 'fail'))
-    for service, label, mode, api, db, own, failed in rows:
-        print('%-9s %-30s %-6s %8.2f %8.2f %8.2f %5d' % (
-            service, label, mode, api, db, own, failed))
+    print('%-9s %-32s %-6s %8s %8s %8s %8s %5s' % (
+        'api', 'probe', 'as', 'api', 'mariadb', 'haproxy', 'prober',
+        'fail'))
+    for service, label, mode, api, db, lb, own, failed in rows:
+        print('%-9s %-32s %-6s %8.2f %8.2f %8.2f %8.2f %5d' % (
+            service, label, mode, api, db, lb, own, failed))
     return 1 if any(r[-1] for r in rows) or left else 0
 
 
