@@ -106,12 +106,6 @@ def verify_label(label, resource_set):
     return '%s (%s)' % (label, resource_set)
 
 
-def version_changes(before, after):
-    """[(project, before, after)] of every project in either mapping."""
-    return [(p, before.get(p), after.get(p))
-            for p in sorted(set(before) | set(after))]
-
-
 def not_upgraded(after, wanted, lagging=None):
     """Messages for projects not at their wanted version and services a
     held upgrade left on the old code; empty when the upgrade is done."""
