@@ -5,24 +5,24 @@ import configparser
 import enum
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 
 from localcloud import progress
+from localcloud import releases
+from rehearsal import plan
 from rehearsal import steps as steps_mod
 from rehearsal import windows as windows_mod
 from upgrade_tempest_plugin.common import console
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OLD_KEYSTONE = '28.1.0'
-NEW_KEYSTONE = '30.0.0'
-# Every API but keystone is "upgraded" by a restart with the same version.
-RESTARTS = ('nova-api', 'neutron-server', 'cinder-api', 'glance-api',
-            'swift-proxy')
 BASELINE_S = 5.0
-SETTLE_S = 3.0
 STEP_START = progress.START_PREFIX
+# Write probes on every API for the whole upgrade, at the read series'
+# rate (0.5/s: what the 2-core local cloud carries, doc/source/uptime.rst).
+UPGRADE_OPTIONS = {'uptime_write_probes': 'true', 'uptime_write_rate': '0.5'}
 
 
 class Exit(enum.IntEnum):
@@ -55,7 +55,20 @@ class Rehearsal(object):
         for d in (self.run_dir, self.logs, os.path.join(self.root, 'home'),
                   os.path.join(self.root, 'tmp')):
             os.makedirs(d, exist_ok=True)
-        self.conf = os.path.join(self.workspace, 'etc', 'tempest.conf')
+        # One tempest workspace per persistent resource set (the two may
+        # run side by side: one stestr repository each), each with its
+        # own state file; both write their results into run/.
+        self.workspaces = {
+            plan.FIRST_SET: self.workspace,
+            plan.MIXED_SET: os.path.join(self.root, 'workspace-mixed-set')}
+        self.confs = {name: os.path.join(path, 'etc', 'tempest.conf')
+                      for name, path in self.workspaces.items()}
+        self.conf = self.confs[plan.FIRST_SET]
+        self.state_files = {
+            plan.FIRST_SET: os.path.join(self.run_dir, 'persistent',
+                                         'state.json'),
+            plan.MIXED_SET: os.path.join(self.run_dir, 'persistent',
+                                         'mixed-set-state.json')}
         self.out = out
         self.verbosity = console.flags(log_level)   # for child commands
         self.steps = steps_mod.StepLog(
@@ -75,7 +88,7 @@ class Rehearsal(object):
             name, [sys.executable, '-m', 'localcloud'] + list(args) +
             self.verbosity,
             cwd=REPO, log_path=os.path.join(
-                self.logs, 'localcloud-%s.log' % args[0]), echo=True,
+                self.logs, 'localcloud-%s.log' % _file_name(name)), echo=True,
             **kwargs)
 
     def mark(self, text):
@@ -83,19 +96,24 @@ class Rehearsal(object):
         markers.add(os.path.join(self.run_dir, 'uptime'), text)
         self.out.write('           mark: %s\n' % text)
 
-    def tempest(self, name, regex, label=None, background=False):
+    def tempest(self, name, regex, label=None, background=False,
+                resource_set=plan.FIRST_SET):
+        """``tempest run`` of one persistent phase on one resource set
+        (each set has its own tempest.conf naming its state file)."""
         env = dict(self.env)
         if label:
             env['UPGRADE_VERIFY_LABEL'] = label
-        argv = [_bin('tempest'), 'run', '--config-file', self.conf,
-                '--regex', regex, '--concurrency', '2']
-        log = os.path.join(self.logs, '%s.log' % name.replace(' ', '-'))
+        argv = [_bin('tempest'), 'run', '--config-file',
+                self.confs[resource_set], '--regex', regex,
+                '--concurrency', '2']
+        log = os.path.join(self.logs, '%s.log' % _file_name(name))
+        cwd = self.workspaces[resource_set]
         if not background:
-            return self.steps.run(name, argv, cwd=self.workspace, env=env,
+            return self.steps.run(name, argv, cwd=cwd, env=env,
                                   log_path=log)
         start = self.steps.begin(name + ' (in the background)')
         handle = open(log, 'w')
-        proc = subprocess.Popen(argv, cwd=self.workspace, env=env,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                 stdout=handle, stderr=subprocess.STDOUT)
         return name, start, proc, handle, log
 
@@ -125,22 +143,29 @@ class Rehearsal(object):
                               status.stdout + status.stderr)
             return None
 
-    def cloud_at_old_keystone(self):
-        if not self.localcloud('local cloud up', 'up')['ok']:
+    def cloud_at_old_release(self):
+        """The cloud up with every project at the old release: a cloud
+        an earlier run upgraded (or the default one, keystone 28.1.0 and
+        the rest 2026.2) is reset first, for a real upgrade."""
+        state = self.cloud_status()
+        if state is None:
+            return False
+        wanted = releases.pins(releases.RELEASE_VENVS[plan.OLD_RELEASE])
+        if state.get('workspace') and (state.get('versions') != wanted
+                                       or state.get('lagging')):
+            self.out.write('the local cloud runs %s, not %s: resetting it '
+                           'for a real upgrade\n' % (
+                               _versions_text(state.get('versions')),
+                               plan.OLD_RELEASE))
+            if not self.localcloud('local cloud reset', 'reset')['ok']:
+                return False
+        if not self.localcloud('local cloud up at %s' % plan.OLD_RELEASE,
+                               'up', '--release', plan.OLD_RELEASE)['ok']:
             return False
         state = self.cloud_status()
-        if state and state.get('keystone_version') != OLD_KEYSTONE:
-            # The keystone of this cloud was upgraded by an earlier run:
-            # a real upgrade needs the old release again, so start anew.
-            self.out.write('keystone is at %s, not %s: resetting the local '
-                           'cloud for a real upgrade\n'
-                           % (state.get('keystone_version'), OLD_KEYSTONE))
-            if not (self.localcloud('local cloud reset', 'reset')['ok']
-                    and self.localcloud('local cloud up', 'up')['ok']):
-                return False
-            state = self.cloud_status()
         if not state:
             return False
+        self.steps.note('versions', {'before': state['versions']})
         self.cloud_workspace = state['workspace']
         return True
 
@@ -155,14 +180,19 @@ class Rehearsal(object):
         if not parser.has_section('upgrade'):
             parser.add_section('upgrade')
         parser.set('upgrade', 'output_dir', self.run_dir)
-        parser.set('DEFAULT', 'log_dir', os.path.join(self.workspace,
-                                                      'logs'))
+        for key, value in UPGRADE_OPTIONS.items():
+            parser.set('upgrade', key, value)
         parser.set('DEFAULT', 'log_file', 'tempest.log')
-        os.makedirs(os.path.join(self.workspace, 'etc'), exist_ok=True)
-        os.makedirs(os.path.join(self.workspace, 'logs'), exist_ok=True)
-        with open(self.conf, 'w') as f:
-            parser.write(f)
-        os.chmod(self.conf, 0o600)
+        for resource_set, path in self.confs.items():
+            workspace = self.workspaces[resource_set]
+            os.makedirs(os.path.join(workspace, 'etc'), exist_ok=True)
+            os.makedirs(os.path.join(workspace, 'logs'), exist_ok=True)
+            parser.set('DEFAULT', 'log_dir', os.path.join(workspace, 'logs'))
+            parser.set('upgrade', 'persistent_state_file',
+                       self.state_files[resource_set])
+            with open(path, 'w') as f:
+                parser.write(f)
+            os.chmod(path, 0o600)
         return self.steps.record('tempest workspace', start, True)
 
     def start_daemon(self):
@@ -221,27 +251,79 @@ class Rehearsal(object):
                           detail='; '.join(problems) or 'all of them')
         return result['step']
 
-    def upgrade_keystone(self):
-        self.mark('keystone upgrade %s -> %s: start'
-                  % (OLD_KEYSTONE, NEW_KEYSTONE))
+    def upgrade(self, step, resumed):
+        """One ``localcloud upgrade`` command, each of its own steps
+        marked as it starts."""
+        prefix = plan.marker_prefix(step.project)
+        self.mark(plan.start_marker(step, resumed))
 
         def on_line(line):
             # localcloud prints "  > <step>" as each step starts.
             if line.startswith(STEP_START):
-                self.mark('keystone upgrade: %s' % line[len(STEP_START):])
-        step = self.localcloud('keystone upgrade %s -> %s' % (
-            OLD_KEYSTONE, NEW_KEYSTONE), 'upgrade', 'keystone', '--to',
-            NEW_KEYSTONE, on_line=on_line)
-        self.mark('keystone upgrade: done')
-        return step
+                self.mark('%s %s' % (prefix, line[len(STEP_START):]))
+        return self.localcloud(plan.step_name(step, resumed),
+                               *plan.localcloud_args(step), on_line=on_line)
 
-    def restarts(self):
-        for service in RESTARTS:
-            time.sleep(SETTLE_S)
-            self.mark('restart %s' % service)
-            self.localcloud('restart %s' % service, 'restart', service)
-        time.sleep(SETTLE_S)
-        self.mark('restarts done')
+    def checkpoint(self, step):
+        """Create the set this state calls for, then verify the sets,
+        side by side."""
+        self.mark('checkpoint %s' % step.label)
+        if step.create:
+            self.tempest('persistent.create (%s, %s)' % (
+                step.create, step.label), 'persistent.create',
+                resource_set=step.create)
+        others = [self.tempest(
+            'persistent.verify %s' % plan.verify_label(step.label, s),
+            'persistent.verify', label=plan.verify_label(step.label, s),
+            background=True, resource_set=s) for s in step.verify[1:]]
+        self.tempest('persistent.verify %s' % step.label,
+                     'persistent.verify', label=step.label,
+                     resource_set=step.verify[0])
+        for background in others:
+            self.finish(background)
+
+    def upgrade_all(self):
+        """Every step of the plan; stop at the first upgrade that fails
+        (the next ones need it), not at a failed verify."""
+        resumed = plan.resumed_steps()
+        for i, step in enumerate(plan.STEPS):
+            if not self.upgrade(step, i in resumed)['ok']:
+                self.mark('%s failed: the upgrade stops here'
+                          % plan.marker_prefix(step.project))
+                return False
+            self.checkpoint(step)
+        return True
+
+    def check_versions(self):
+        """Every project at the new release, no service left behind."""
+        with self.steps.step('every project at %s' % plan.NEW_RELEASE) \
+                as result:
+            state = self.cloud_status()
+            if state is None:
+                result['detail'] = 'no status from the local cloud'
+                return
+            versions = dict(self.steps.facts.get('versions', {}),
+                            after=state['versions'])
+            self.steps.note('versions', versions)
+            problems = plan.not_upgraded(
+                state['versions'], releases.pins(
+                    releases.RELEASE_VENVS[plan.NEW_RELEASE]),
+                state.get('lagging'))
+            result.update(ok=not problems, detail='; '.join(problems) or
+                          _versions_text(state['versions']))
+
+    def cleanup(self):
+        """``persistent.cleanup`` of every set that has a state file;
+        then nothing of either set may be left."""
+        for resource_set, path in self.state_files.items():
+            if os.path.exists(path):
+                self.tempest('persistent.cleanup (%s)' % resource_set,
+                             'persistent.cleanup', resource_set=resource_set)
+        with self.steps.step('nothing left of the persistent sets') \
+                as result:
+            problems = left_behind(self.state_files)
+            result.update(ok=not problems,
+                          detail='; '.join(problems) or 'both sets gone')
 
     def report(self):
         # Its exit status is the verdict (1: a check failed), and its
@@ -253,23 +335,16 @@ class Rehearsal(object):
             log_path=os.path.join(self.logs, 'report.log'), tail=False)
 
     def run(self):
-        ok = self.cloud_at_old_keystone() and self.make_workspace()['ok']
-        ok = ok and self.tempest('persistent.create',
+        ok = self.cloud_at_old_release() and self.make_workspace()['ok']
+        ok = ok and self.tempest('persistent.create (%s)' % plan.FIRST_SET,
                                  'persistent.create')['ok']
         ok = ok and self.start_daemon()['ok']
         if ok:
-            self.upgrade_keystone()
-            during = self.tempest('persistent.verify during upgrade',
-                                  'persistent.verify', label='during',
-                                  background=True)
-            self.restarts()
-            self.finish(during)
-            self.tempest('persistent.verify after upgrade',
-                         'persistent.verify', label='after')
+            self.upgrade_all()
+            self.check_versions()
         if self.daemon is not None:
             self.stop_daemon()
-        if ok or os.path.exists(os.path.join(self.run_dir, 'persistent')):
-            self.tempest('persistent.cleanup', 'persistent.cleanup')
+        self.cleanup()
         report = self.report()
         with open(os.path.join(self.logs, 'report.log')) as f:
             self.out.write(f.read())
@@ -280,13 +355,52 @@ class Rehearsal(object):
         return exit_status(failed, report['ok'])
 
 
+def left_behind(state_files):
+    """Messages for each resource set whose state file is still there.
+
+    Cleanup removes a set's state file only once every resource is
+    deleted, its listing of the owner's project found nothing left and
+    the dedicated owner is deleted: a state file left says what is not.
+    """
+    out = []
+    for resource_set, path in sorted(state_files.items()):
+        if not os.path.exists(path):
+            continue
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except (OSError, ValueError) as exc:
+            out.append('%s: state file %s left, unreadable: %s'
+                       % (resource_set, path, exc))
+            continue
+        kinds = sorted('%s x%d' % (k, len(v)) for k, v in
+                       (data.get('resources') or {}).items() if v)
+        out.append('%s: %s left (state file %s)' % (
+            resource_set, ', '.join(kinds) or 'its owner', path))
+    return out
+
+
+def _versions_text(versions):
+    return ', '.join('%s %s' % item for item in sorted(
+        (versions or {}).items()))
+
+
+def _file_name(step_name):
+    """A log file name for a step: its name, each run of other
+    characters than letters, digits, dots and dashes made one dash."""
+    return re.sub(r'[^\w.-]+', '-', step_name).strip('-')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog='python -m rehearsal',
         description='Upgrade rehearsal on the embedded local cloud: '
-                    'create persistent resources, probe every API, upgrade '
-                    'keystone for real and restart the other APIs, verify, '
-                    'clean up, report.')
+                    'bring it up at %s, create persistent resources, probe '
+                    'every API (reads and writes), upgrade all seven '
+                    'projects to %s for real in the documented order '
+                    '(cinder and nova held in a mixed-version phase), '
+                    'verify after each step, clean up, report.' % (
+                        plan.OLD_RELEASE, plan.NEW_RELEASE))
     parser.add_argument('--output-dir', default=os.path.join(
         REPO, 'rehearsal-output'), help='each run gets a timestamped '
         'folder here; "latest" points to the newest (default: %(default)s)')

@@ -26,6 +26,7 @@ class StepLog(object):
         self.path = path
         self.out = out
         self.steps = []
+        self.facts = {}      # saved beside the steps (e.g. versions)
 
     def record(self, name, start, ok, detail=''):
         end = time.time()
@@ -41,8 +42,14 @@ class StepLog(object):
         return step
 
     def _save(self):
-        fileutil.write_json(self.path, {'steps': self.steps},
+        fileutil.write_json(self.path, dict(self.facts, steps=self.steps),
                             sort_keys=False)
+
+    def note(self, key, value):
+        """Keep ``value`` under ``key`` in the JSON file, beside the
+        steps."""
+        self.facts[key] = value
+        self._save()
 
     @property
     def failed(self):

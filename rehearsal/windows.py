@@ -1,20 +1,22 @@
 """Do the uptime windows fall inside the steps that touched their API?
 
-The rehearsal marks each step (``keystone upgrade ...``, ``restart
-nova-api``, ...); a window lists the markers whose phase it overlaps. A
-window of an API none of whose own steps it overlaps is downtime the
-upgrade did not explain (or a false one of ours): the rehearsal fails.
+The rehearsal marks every step of each project's upgrade (``upgrade
+nova: start ...``, ``upgrade nova: swap nova-api``, ...) and each
+checkpoint (``checkpoint after-nova``); a window lists the markers whose
+phase it overlaps. A window of an API none of whose own project's upgrade
+steps it overlaps (a window in another project's upgrade, in a
+checkpoint, or before the first marker) is downtime the upgrade did not
+explain (or a false one of ours): the rehearsal fails.
 """
 
-# uptime service -> marker prefixes of the steps that stop its API
-STEPS = {
-    'keystone': ('keystone upgrade',),
-    'nova': ('restart nova-api',),
-    'neutron': ('restart neutron-server',),
-    'cinder': ('restart cinder-api',),
-    'glance': ('restart glance-api',),
-    'swift': ('restart swift-proxy',),
-}
+from rehearsal import plan
+
+# uptime service -> marker prefixes of the steps that may stop its API.
+# The uptime services are named as their projects; placement has no
+# uptime probe (nova's calls to it are not what the probes time).
+STEPS = {service: (plan.marker_prefix(service),)
+         for service in ('keystone', 'nova', 'neutron', 'cinder', 'glance',
+                         'swift')}
 
 
 def unexplained(summary):

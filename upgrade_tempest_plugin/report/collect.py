@@ -44,7 +44,9 @@ UTC strings, durations seconds::
                 "failures": 0, "errors": {}, "latency": {...}}},
       "steps": [{"name": "keystone upgrade", "ok": true,
                  "start_time": "...", "end_time": "...",
-                 "duration_s": 14.2, "detail": "..."}]
+                 "duration_s": 14.2, "detail": "..."}],
+      "versions": {"before": {"nova": "33.0.2", ...},   # a rehearsal's
+                   "after": {"nova": "34.0.0", ...}}    # projects; {}
     }
 """
 
@@ -168,11 +170,13 @@ def _stats(run_dir):
     return out
 
 
-def _steps(run_dir):
+def _rehearsal(run_dir):
+    """(steps, versions) of a rehearsal's ``rehearsal.json``."""
     path = os.path.join(run_dir, REHEARSAL_FILE)
     if not os.path.exists(path):
-        return []
-    return _load_json(path).get('steps', [])
+        return [], {}
+    data = _load_json(path)
+    return data.get('steps', []), data.get('versions') or {}
 
 
 def verdict(report):
@@ -205,6 +209,7 @@ def collect(run_dir):
     if not os.path.isdir(run_dir):
         raise ReportError('no such run directory: %s' % run_dir)
     uptime, markers, series = _uptime(run_dir)
+    steps, versions = _rehearsal(run_dir)
     report = {
         'schema_version': SCHEMA_VERSION,
         'generated_at': timeutil.to_iso(time.time()),
@@ -213,7 +218,8 @@ def collect(run_dir):
         'markers': markers,
         'persistent': _persistent(run_dir),
         'stats': _stats(run_dir),
-        'steps': _steps(run_dir),
+        'steps': steps,
+        'versions': versions,
     }
     if not (uptime or report['persistent'] or report['stats']
             or report['steps']):

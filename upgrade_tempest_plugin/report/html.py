@@ -1,6 +1,7 @@
 """The HTML report: one self-contained page (plotly.js embedded).
 
-Top to bottom: the verdict and its reasons; a table per API (one row per
+Top to bottom: the verdict and its reasons; a rehearsal's versions of
+each project before and after the upgrade; a table per API (one row per
 series: uptime, downtime with its bounds, longest window, failed/total
 probes, p95 latency, threshold result), coloured pass/fail; the lane
 chart (see :mod:`upgrade_tempest_plugin.report.chart`), with under it the
@@ -133,6 +134,21 @@ def _legend(lanes):
             c, html_escape.escape(t)) for c, t in swatches + kinds)
 
 
+def _versions_table(report):
+    rows = tables.version_rows(report)
+    if not rows:
+        return ''
+    return ('<h2>Versions</h2><p class="note">Each project\'s release '
+            'before the upgrade and after it.</p>%s<tbody>%s</tbody>'
+            '</table>' % (
+                _table('versions', ('project', 'before', 'after')),
+                ''.join(_row([_cell(r['project']),
+                              _cell(r['before'] or 'unknown'),
+                              _cell(r['after'] or 'unknown')],
+                             'changed' if r['changed'] else 'same')
+                        for r in rows)))
+
+
 def _marker_table(report):
     markers = report.get('markers') or []
     if not markers:
@@ -199,6 +215,7 @@ def render(report, probe_series):
         'title': html_escape.escape('Upgrade report: %s' % verdict),
         'verdict': _verdict(report),
         'apis': _api_table(report),
+        'versions': _versions_table(report),
         'legend': _legend(lanes),
         'chart': drawn,
         'chart_id': CHART_ID,
@@ -231,6 +248,7 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
 thead th { background: #eee; }
 #apis td:not(:last-child) { white-space: nowrap; }
 tr.pass td { background: #eef8ee; } tr.fail td { background: #fbe3e3; }
+tr.same td { color: #777; }
 tbody.pass > tr > th { background: #d7efd7; }
 tbody.fail > tr > th { background: #f5c4c4; }
 table.sortable thead th { cursor: pointer; }
@@ -243,6 +261,7 @@ footer { color: #777; font-size: 0.85em; margin-top: 2em; }
 </style></head>
 <body data-render-status="pending" data-js-errors="[]">
 %(verdict)s
+%(versions)s
 %(apis)s
 <h2>Timeline (UTC)</h2>
 %(legend)s

@@ -116,3 +116,14 @@ def stats_rows(report):
              'errors': s.get('errors') or {}}
             for method, s in (report.get('stats') or {}).items()]
     return sorted(rows, key=lambda r: (-r['failures'], r['method']))
+
+
+def version_rows(report):
+    """One row per project of a rehearsal: its version before and after
+    the upgrade (None where unknown)."""
+    versions = report.get('versions') or {}
+    before = versions.get('before') or {}
+    after = versions.get('after') or {}
+    return [{'project': p, 'before': before.get(p), 'after': after.get(p),
+             'changed': before.get(p) != after.get(p)}
+            for p in sorted(set(before) | set(after))]

@@ -66,6 +66,12 @@ def render(report):
         bad = sum(1 for s in steps if not s.get('ok', True))
         lines.append('Rehearsal steps: %d, %s' % (
             len(steps), '%d failed' % bad if bad else 'all ok'))
+    versions = tables.version_rows(report)
+    if versions:
+        lines.append('Versions: %s' % ', '.join(
+            '%s %s -> %s' % (r['project'], r['before'], r['after'])
+            if r['changed'] else '%s %s (unchanged)' % (
+                r['project'], r['before']) for r in versions))
     groups = tables.api_rows(report)
     if groups:
         lines.append('APIs:')

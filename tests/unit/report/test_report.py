@@ -85,6 +85,35 @@ class TestCollect(ReportTestBase):
                           'uptime nova: longest window 2.0 s > 1.0 s'],
                          report['verdict']['failures'])
 
+    def test_versions_before_and_after_from_rehearsal_json(self):
+        from upgrade_tempest_plugin.report import html
+        from upgrade_tempest_plugin.report import text
+        self.full_run()
+        with open(os.path.join(self.run_dir, 'rehearsal.json'), 'w') as f:
+            json.dump({'steps': [], 'versions': {
+                'before': {'nova': '33.0.2', 'swift': '2.37.4'},
+                'after': {'nova': '34.0.0', 'swift': '2.37.4',
+                          'glance': '33.0.0'}}}, f)
+        report, probes = collect.collect(self.run_dir)
+        self.assertEqual('34.0.0', report['versions']['after']['nova'])
+        self.assertIn('Versions: glance None -> 33.0.0, nova 33.0.2 -> '
+                      '34.0.0, swift 2.37.4 (unchanged)', text.render(report))
+        page = html.render(report, probes)
+        table = page[page.index('<table id="versions"'):]
+        table = table[:table.index('</table>')]
+        rows = re.findall(r'<tr class="(\w+)"><td>([^<]*)</td><td>([^<]*)'
+                          r'</td><td>([^<]*)</td></tr>', table)
+        self.assertEqual([('changed', 'glance', 'unknown', '33.0.0'),
+                          ('changed', 'nova', '33.0.2', '34.0.0'),
+                          ('same', 'swift', '2.37.4', '2.37.4')], rows)
+
+    def test_no_versions_without_a_rehearsal(self):
+        from upgrade_tempest_plugin.report import html
+        self.full_run()
+        report, probes = collect.collect(self.run_dir)
+        self.assertEqual({}, report['versions'])
+        self.assertNotIn('<table id="versions"', html.render(report, probes))
+
     def test_console_summary_gives_each_window_its_bounds(self):
         from upgrade_tempest_plugin.report import text
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)]})
