@@ -141,6 +141,7 @@ class Plan(object):
                 'pulse_rate': self.pulse_rate,
                 'recovery_interval': self.recovery_interval,
                 'write_probes': self.write_probes,
+                'write_rate': self.write_rate,
                 'backends': self.backends,
                 'control_series': self.control_series,
                 'probe_project': self.probe_project,

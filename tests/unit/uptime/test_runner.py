@@ -131,9 +131,18 @@ class PlanTest(testtools.TestCase):
                           'unknown service novaa'),
                          ({'max_outstanding': 0}, 'at least 1'),
                          ({'pulse_rate': -1}, 'pulse rate must be 0'),
+                         ({'probe_project': 'mine'},
+                          'probe project must be "own" or "admin"'),
                          ({'iterations': 0}, 'iterations')]:
             err = self.assertRaises(plan.UptimeError, _plan, ['nova'], **kw)
             self.assertIn(text, str(err))
+
+    def test_plan_records_write_rate_and_probe_project(self):
+        recorded = _plan(['nova'], write_probes=True, write_rate=0.5,
+                         probe_project='admin').to_dict()
+        self.assertEqual((True, 0.5, 'admin'), (
+            recorded['write_probes'], recorded['write_rate'],
+            recorded['probe_project']))
 
     def test_parse_rates(self):
         self.assertEqual({'keystone': 2.0, 'nova': 5.0},
