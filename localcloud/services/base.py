@@ -102,13 +102,23 @@ def keystone_client(cloud, user):
     return opts
 
 
+# Seconds an idle kept-alive connection stays open. gunicorn's default, 2,
+# equals the interval of the uptime probes' kept-alive series at their
+# defaults (0.5/s): a probe sent late by a busy host then crossed the
+# server's idle close and failed with "connection reset" (a false 1.2 s
+# window of neutron-keepalive in a fresh-clone rehearsal, session 5).
+# Production front ends keep idle connections longer (Apache 5 s, haproxy
+# setups 10 s and more).
+KEEP_ALIVE_S = 10
+
+
 def gunicorn(cloud, venv, app, port_name, threads=4, workers=1):
     """argv for one gunicorn master + gthread worker(s) on 127.0.0.1."""
     return [cloud.bin(venv, 'gunicorn'), '--no-control-socket',
             '--bind', '%s:%d' % (config.HOST, cloud.ports[port_name]),
             '--workers', str(workers), '--worker-class', 'gthread',
             '--threads', str(threads), '--timeout', '120',
-            '--graceful-timeout', '2', '--keep-alive', '2',
+            '--graceful-timeout', '2', '--keep-alive', str(KEEP_ALIVE_S),
             '--chdir', str(config.REPO),
             'localcloud.apps:%s()' % app]
 
