@@ -104,11 +104,13 @@ def keystone_client(cloud, user):
 
 # Seconds an idle kept-alive connection stays open. gunicorn's default, 2,
 # equals the interval of the uptime probes' kept-alive series at their
-# defaults (0.5/s): a probe sent late by a busy host then crossed the
-# server's idle close and failed with "connection reset" (a false 1.2 s
-# window of neutron-keepalive in a fresh-clone rehearsal, session 5).
-# Production front ends keep idle connections longer (Apache 5 s, haproxy
-# setups 10 s and more).
+# defaults (0.5/s), so every probe of that series arrives as the server's
+# idle timer runs out; a busy worker that sweeps idle connections before
+# reading the request closes one with the request unread: "connection
+# reset" on a healthy API (most likely what gave a 1.2 s neutron-keepalive
+# window in a fresh-clone rehearsal, session 5; not reproduced against an
+# idle gunicorn). Production front ends keep idle connections longer
+# (Apache 5 s, haproxy setups 10 s and more).
 KEEP_ALIVE_S = 10
 
 
