@@ -218,10 +218,11 @@ def build(directory, skipped=None, only=None):
     project = probeproject.recorded(directory)
     if project:     # still there, or the run ended before removing it
         result['probe_project'] = dict(project, left=[
-            'probe project %s (%s) and its user %s: not removed by the run '
-            '(it was stopped before)' % (project['name'],
-                                         project['project_id'],
-                                         project['user_id'])])
+            'probe project %s (%s) and its user %s: not removed when this '
+            'summary was built (a run still probing removes them when it '
+            'stops; after a killed run, delete them by hand)' % (
+                project['name'], project['project_id'],
+                project['user_id'])])
     return result
 
 
