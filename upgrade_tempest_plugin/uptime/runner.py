@@ -93,20 +93,24 @@ def run(plan, series, skipped=None, handle_signals=True, spawn=_spawn,
     if project:
         probeproject.save(output_dir, project)
     try:
-        result = _run(plan, series, skipped, handle_signals, spawn, project)
+        skipped, probed = _run(plan, series, skipped, handle_signals, spawn,
+                               project)
     finally:
         left = remove_project(projects, project) if project else []
         for message in left:
             LOG.warning('%s', message)
         if project and not left:
             probeproject.forget(output_dir)
+    # built once, with the probers done and their project removed
+    result = summary_mod.build(output_dir, skipped, only=probed)
     if project:
         result['probe_project'] = dict(project.to_dict(), left=left)
-        summary_mod.write(output_dir, result)
+    summary_mod.write(output_dir, result)
     return result
 
 
 def _run(plan, series, skipped, handle_signals, spawn, project):
+    """Start the probers and wait for them; ``(skipped, names probed)``."""
     output_dir = plan.output_dir
     procs = {}
     stopping = []
@@ -163,10 +167,7 @@ def _run(plan, series, skipped, handle_signals, spawn, project):
             server.close()
         for sig, handler in old.items():
             signal.signal(sig, handler)
-    skipped = dict(skipped or {}, **failed)
-    result = summary_mod.build(output_dir, skipped, only=set(procs))
-    summary_mod.write(output_dir, result)
-    return result
+    return dict(skipped or {}, **failed), set(procs)
 
 
 def grid_phases(series):
