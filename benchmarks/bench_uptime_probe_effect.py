@@ -13,7 +13,7 @@ pulse each):
    networks, cinder's volumes, glance's images, swift's containers, over
    one kept-alive connection per API as a real client would. Meanwhile
    ``ss -ltn`` is sampled every 0.2 s for each API's accept queues (its
-   endpoint's and, behind a balancer, its backends')
+   endpoint's, haproxy's on the local cloud, and its backends')
    (Recv-Q). Prints p50/p95 per API and of the whole mix, the p95 ratio
    on/off and the largest queue seen.
 2. tempest's own smoke subset (the one tests/functional/localcloud/
@@ -123,9 +123,9 @@ class User(object):
 
 
 def ports(repo):
-    """``{port: api}``: each API's catalog port and, when the local cloud
-    lists backends behind a balancer, theirs: behind a balancer the
-    backend is where requests given up on would queue."""
+    """``{port: api}``: each API's catalog port (haproxy's, on the local
+    cloud) and its backends' ports: behind haproxy the backend is where
+    requests given up on would queue."""
     status = faults_mod.cloud_status(repo)
     out = {}
     for svc, api in faults_mod.API.items():

@@ -1,13 +1,19 @@
 """python3 -m localcloud up|down|status|start|stop|restart|upgrade|reset
 
 Usage:
-  up [--release R]           bring everything up (idempotent); R=2026.1
-                             runs every project from the older release
+  up [--release R] [--backends N]
+                             bring everything up (idempotent); R=2026.1
+                             runs every project from the older release;
+                             N processes per API behind haproxy (1-2)
   down [--purge]             stop what we started (by PID file); exit 1
                              if a process of ours is still left
   status [--json]            what runs, what died (with its log), RSS
-  start|stop SERVICE         one service (name or alias)
-  restart SERVICE [--json]   stop + start, report the API outage
+  start|stop SERVICE         one service (name or alias), or one backend
+                             of an API (nova-api-b2; haproxy not told)
+  restart SERVICE [--json] [--rolling]
+                             stop + start, report the API outage;
+                             --rolling: one backend at a time, drained
+                             in haproxy first
   upgrade PROJECT --to R|V   the project's documented rolling upgrade to
                              release R (2026.2) or version V;
                              --stop-before SERVICE holds it there (mixed
@@ -66,6 +72,10 @@ def parser():
     up_cmd.add_argument('--release', help='start every project at this '
                         'release (2026.1 or 2026.2); default: keystone '
                         '28.1.0, the rest 2026.2')
+    up_cmd.add_argument('--backends', type=int, metavar='N',
+                        help='processes per API behind haproxy, 1 to %d '
+                        '(default %d; saved for the next `up`)' % (
+                            config.MAX_BACKENDS, config.DEFAULT_BACKENDS))
     down = add('down')
     down.add_argument('--purge', action='store_true',
                       help='also wipe data (same as reset)')
@@ -80,6 +90,10 @@ def parser():
         cmd.add_argument('service')
         if name == 'restart':
             cmd.add_argument('--json', action='store_true')
+            cmd.add_argument('--rolling', action='store_true',
+                             help='one backend at a time: drain it in '
+                             'haproxy, restart it, wait for haproxy\'s '
+                             'check to say UP, ready it; then the next')
     up = add('upgrade')
     up.add_argument('service')
     up.add_argument('--to', required=True)
@@ -131,7 +145,8 @@ def _run(args, cloud, out):
 
 def _dispatch(args, cloud, out):
     if args.command == 'up':
-        return commands.up(cloud, out, release=args.release)
+        return commands.up(cloud, out, release=args.release,
+                           backends=args.backends)
     if args.command in ('down', 'reset'):
         return commands.down(
             cloud, out, purge=(args.command == 'reset' or args.purge),
@@ -143,7 +158,8 @@ def _dispatch(args, cloud, out):
     if args.command == 'stop':
         return commands.stop_one(cloud, out, args.service)
     if args.command == 'restart':
-        return restart.restart(cloud, out, args.service, as_json=args.json)
+        return restart.restart(cloud, out, args.service, as_json=args.json,
+                               rolling=args.rolling)
     if args.command == 'upgrade':
         return upgrade.upgrade(cloud, out, args.service, args.to,
                                stop_before=args.stop_before)

@@ -1,5 +1,6 @@
 """Where things live, which ports and versions to use, saved state."""
 
+import hashlib
 import json
 import os
 import pathlib
@@ -33,6 +34,30 @@ DEFAULT_PORTS = {
 }
 
 HOST = '127.0.0.1'
+
+# APIs served by haproxy on their catalog port, each from BACKENDS
+# processes of its own on ports <port>-b1, <port>-b2 (default: the catalog
+# port + 10000, + 20000).  `up --backends N` chooses N (saved in state).
+BALANCED = ('keystone', 'placement', 'nova-api', 'neutron-server',
+            'glance-api', 'cinder-api', 'swift-proxy')
+MAX_BACKENDS = 2
+# One by default: a second backend of every API costs ~1 GiB of RSS (past
+# the 3 GiB budget) and ~5 s of `up` on the 2-core machine, and the fault
+# benchmarks and tests hang "the API's processes" (one process group);
+# doc/source/localcloud.rst has the figures.
+DEFAULT_BACKENDS = 1
+
+
+def backend_name(name, index):
+    """'nova-api-b2': the process (and port name) of nova-api's second
+    backend."""
+    return '%s-b%d' % (name, index)
+
+
+for _name in BALANCED:
+    for _i in range(1, MAX_BACKENDS + 1):
+        DEFAULT_PORTS[backend_name(_name, _i)] = (DEFAULT_PORTS[_name]
+                                                  + 10000 * _i)
 
 
 def env_name(port_name):
@@ -86,6 +111,22 @@ class Cloud(object):
             secrets_[name] = secrets.token_hex(8)
             self.save()
         return secrets_[name]
+
+    @property
+    def backends(self):
+        """Backends per balanced API (``up --backends``, saved)."""
+        return int(self.state.get('backends', DEFAULT_BACKENDS))
+
+    def short_path(self, filename):
+        """run/<filename>, or a path under /tmp when that is too long for
+        a unix socket (108 bytes)."""
+        path = self.run / filename
+        if len(str(path)) < 100:
+            return path
+        short = pathlib.Path('/tmp/localcloud-%s' % hashlib.sha1(
+            str(self.home).encode()).hexdigest()[:10])
+        short.mkdir(exist_ok=True)
+        return short / filename
 
     # --- derived values -------------------------------------------------
     def url(self, port_name, path=''):

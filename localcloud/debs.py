@@ -11,8 +11,9 @@ from localcloud.services import base
 # iptables: the uptime fault benchmark and functional tests refuse
 # connections to an API's loopback port for an exact time.
 # memcached: keystone's cache, shared by its workers.
+# haproxy: the catalog endpoint of every API, in front of its backends.
 PACKAGES = ('mariadb-server', 'rabbitmq-server', 'qemu-utils', 'memcached',
-            'iptables')
+            'iptables', 'haproxy')
 POLICY = pathlib.Path('/usr/sbin/policy-rc.d')
 
 

@@ -1,10 +1,12 @@
-"""`restart SERVICE`: stop + start one service, measuring its API outage."""
+"""`restart SERVICE [--rolling]`: stop + start one service (or, rolling,
+each backend in turn behind haproxy), measuring its API outage."""
 
 import json
 import time
 
 from localcloud import lifecycle
 from localcloud import probe
+from localcloud import rolling as rolling_mod
 from localcloud.progress import Failed
 from localcloud import services
 
@@ -16,11 +18,14 @@ def probed_api(svc):
     return services.find(svc.probe_via) if svc.probe_via else None
 
 
-def restart(cloud, out, name, as_json=False, recover_timeout=120):
+def restart(cloud, out, name, as_json=False, recover_timeout=120,
+            rolling=False):
     svc = services.find(name)
     if svc is None:
         raise Failed('unknown service %r; known: %s' % (
             name, ', '.join(services.names())))
+    if rolling:
+        rolling_mod.check(cloud, svc)
     target = probed_api(svc)
     prober = None
     if target is not None:
@@ -33,10 +38,21 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120):
         prober.start()
         time.sleep(0.3)
     t0 = time.monotonic()
-    lifecycle.stop(cloud, svc)
-    t_stopped = time.monotonic()
-    lifecycle.start(cloud, svc)
-    lifecycle.wait_ready(cloud, [svc])
+    steps = []
+    try:
+        if rolling:
+            steps = rolling_mod.restart(cloud, svc, out=None if as_json
+                                        else out)
+            t_stopped = t0 + sum(st['stop_s'] for st in steps)
+        else:
+            lifecycle.stop(cloud, svc)
+            t_stopped = time.monotonic()
+            lifecycle.start(cloud, svc)
+            lifecycle.wait_ready(cloud, [svc])
+    except BaseException:
+        if prober is not None:
+            prober.stop()
+        raise
     t_ready = time.monotonic()
     recovered = True
     if prober is not None:
@@ -53,6 +69,8 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120):
         'failed_probes': prober.failed if prober else 0,
         'recovered': recovered,
     }
+    if rolling:
+        result['rolling'] = steps
     if as_json:
         out.write(json.dumps(result) + '\n')
     else:
@@ -65,8 +83,9 @@ def restart(cloud, out, name, as_json=False, recover_timeout=120):
             what = '%s API down %.2f s (%d of %d probes failed)' % (
                 target.name, result['outage_s'], result['failed_probes'],
                 result['probes'])
-        out.write('restarted %s: %s; stop %.1f s, ready after %.1f s\n' % (
-            svc.name, what, result['stop_s'], result['ready_s']))
+        out.write('%srestarted %s: %s; stop %.1f s, ready after %.1f s\n'
+                  % ('rolling: ' if rolling else '', svc.name, what,
+                     result['stop_s'], result['ready_s']))
     return recovered
 
 

@@ -2,10 +2,15 @@
 
 Flags match what really runs: the fake hypervisor has no guest (no
 validation, snapshots, consoles), cinder runs the fake backend, neutron's
-extensions are read from the API.  `[upgrade]` is left to its defaults.
+extensions are read from the API.  `[upgrade]` is left to its defaults,
+but for ``uptime_haproxy_socket`` when the APIs run two backends or more
+(``up --backends``): the uptime probes then also probe each backend.
 """
 
+import configparser
+
 from localcloud.services import base
+from localcloud.services import haproxy
 
 
 def write(cloud, res, extensions):
@@ -82,8 +87,32 @@ def write(cloud, res, extensions):
             'placement': True, 'heat': False, 'horizon': False,
             'ironic': False, 'octavia': False, 'designate': False,
             'manila': False, 'barbican': False},
+        'upgrade': upgrade_options(cloud),
     })
     return conf
+
+
+def update_upgrade(cloud):
+    """Rewrite ``[upgrade]`` of an existing tempest.conf (after ``up
+    --backends`` changed the number of backends)."""
+    conf = cloud.workspace / 'etc' / 'tempest.conf'
+    if not conf.exists():
+        return
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(conf)
+    parser.remove_section('upgrade')
+    parser['upgrade'] = {k: str(v) for k, v in
+                         upgrade_options(cloud).items()}
+    with open(conf, 'w') as f:
+        parser.write(f)
+
+
+def upgrade_options(cloud):
+    """``[upgrade]``: haproxy's stats socket when there are backends to
+    tell apart (each one adds two probe series per API)."""
+    if cloud.backends < 2:
+        return {}
+    return {'uptime_haproxy_socket': haproxy.socket_path(cloud)}
 
 
 def write_openrc(cloud, project_id):

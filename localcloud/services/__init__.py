@@ -3,6 +3,7 @@
 from localcloud.services import backends
 from localcloud.services import cinder
 from localcloud.services import glance
+from localcloud.services import haproxy
 from localcloud.services import keystone
 from localcloud.services import neutron
 from localcloud.services import nova
@@ -13,7 +14,7 @@ from localcloud.services import swift
 # prepare() does one-time DB/ring setup (marker files make it idempotent).
 PROJECTS = (keystone, placement, nova, neutron, glance, cinder, swift)
 
-BACKENDS = backends.SERVICES
+BACKENDS = backends.SERVICES + haproxy.SERVICES
 OPENSTACK = [svc for project in PROJECTS for svc in project.SERVICES]
 ALL = BACKENDS + OPENSTACK
 

@@ -1,7 +1,5 @@
 """MariaDB and RabbitMQ from Debian, with their own data dirs on loopback."""
 
-import hashlib
-import pathlib
 import socket
 import subprocess
 
@@ -17,15 +15,9 @@ def _mycnf(cloud):
 
 
 def _socket(cloud):
-    """MariaDB's unix socket; a unix socket path must stay under 108 bytes.
-    """
-    path = cloud.run / 'mysqld.sock'
-    if len(str(path)) < 100:
-        return path
-    short = pathlib.Path('/tmp/localcloud-%s' % hashlib.sha1(
-        str(cloud.home).encode()).hexdigest()[:10])
-    short.mkdir(exist_ok=True)
-    return short / 'mysqld.sock'
+    """MariaDB's unix socket (a unix socket path must stay under 108
+    bytes)."""
+    return cloud.short_path('mysqld.sock')
 
 
 def configure(cloud):

@@ -12,17 +12,21 @@ LOG = logging.getLogger('localcloud')
 
 
 class Service(object):
-    """One process we run.
+    """One service we run.
 
-    kind: 'backend' (database, bus), 'api' (gunicorn/HTTP, has a probe),
-    'worker' (RPC consumers), 'storage' (swift servers).
+    kind: 'backend' (database, bus, balancer), 'api' (gunicorn/HTTP, has a
+    probe), 'worker' (RPC consumers), 'storage' (swift servers).
     probe: path probed with an admin token to measure API outages; may
     contain {project_id}.  probe_via: for non-API services, the API whose
-    probe shows their outage.
+    probe shows their outage.  balanced: an API haproxy serves on its
+    catalog port from ``cloud.backends`` processes of its own (``argv``
+    then takes the port name to bind); health: the path haproxy's check
+    and our readiness GET.  binds: other port names it listens on.
     """
 
     def __init__(self, name, kind, argv, env=None, port=None, aliases=(),
-                 probe=None, probe_via=None, ready=None, stop_signal=None):
+                 probe=None, probe_via=None, ready=None, stop_signal=None,
+                 balanced=False, health='/', binds=()):
         self.name = name
         self.kind = kind
         self._argv = argv
@@ -33,28 +37,38 @@ class Service(object):
         self.probe_via = probe_via
         self._ready = ready
         self.stop_signal = stop_signal
+        self.balanced = balanced
+        self.health = health
+        self.binds = binds
 
-    def argv(self, cloud):
+    def argv(self, cloud, port=None):
+        """argv of the process; a balanced API's binds ``port`` (the port
+        name of one of its backends)."""
+        if self.balanced:
+            return self._argv(cloud, port or config.backend_name(
+                self.port, 1))
         return self._argv(cloud)
 
     def env(self, cloud):
         return self._env(cloud) if self._env else {}
 
-    def ready(self, cloud):
-        """True once the service accepts work."""
+    def ready(self, cloud, port=None):
+        """True once the service (or its process on ``port``) accepts
+        work."""
         if self._ready:
             return self._ready(cloud)
-        if self.port:
-            return _http_answers(cloud, self.port)
+        port = port or self.port
+        if port:
+            return _http_answers(cloud, port, self.health)
         return True
 
     def __repr__(self):
         return '<Service %s>' % self.name
 
 
-def _http_answers(cloud, port_name):
+def _http_answers(cloud, port_name, path='/'):
     try:
-        urllib.request.urlopen(cloud.url(port_name, '/'), timeout=2).close()
+        urllib.request.urlopen(cloud.url(port_name, path), timeout=2).close()
         return True
     except urllib.error.HTTPError as e:
         return e.code < 500

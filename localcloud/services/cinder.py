@@ -94,8 +94,9 @@ def _worker(binary):
 SERVICES = [
     base.Service(
         'cinder-api', 'api',
-        lambda c: base.gunicorn(c, c.service_venv('cinder-api', 'cinder'),
-                                'cinder', 'cinder-api'),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('cinder-api', 'cinder'), 'cinder', port),
+        balanced=True,
         env=_env_for('cinder-api'), port='cinder-api',
         aliases=('cinder', 'volume'),
         probe='/v3/{project_id}/volumes'),

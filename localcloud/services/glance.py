@@ -44,8 +44,9 @@ def prepare(cloud):
 SERVICES = [
     base.Service(
         'glance-api', 'api',
-        lambda c: base.gunicorn(c, c.service_venv('glance-api', 'glance'),
-                                'glance', 'glance-api'),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('glance-api', 'glance'), 'glance', port),
+        balanced=True,
         env=lambda c: {'OS_GLANCE_CONFIG_DIR': str(c.conf_dir('glance'))},
         port='glance-api', aliases=('glance', 'image'), probe='/v2/images'),
 ]

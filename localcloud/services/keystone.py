@@ -80,9 +80,10 @@ SERVICES = [
         'keystone', 'api',
         # One worker is enough once tokens are cached in memcached
         # (a validation costs ~7 ms); a second one costs ~150 MiB.
-        lambda c: base.gunicorn(c, c.service_venv('keystone', 'keystone'),
-                                'keystone', 'keystone',
-                                threads=8),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('keystone', 'keystone'), 'keystone', port,
+            threads=8),
+        balanced=True,
         env=_env, port='keystone', aliases=('identity',),
         probe='/v3/auth/tokens'),
 ]

@@ -61,8 +61,9 @@ def prepare(cloud):
 SERVICES = [
     base.Service(
         'neutron-server', 'api',
-        lambda c: base.gunicorn(c, c.service_venv('neutron-server', 'neutron'),
-                                'neutron', 'neutron-server'),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('neutron-server', 'neutron'), 'neutron', port),
+        balanced=True,
         env=lambda c: {'OS_NEUTRON_CONFIG_DIR': str(c.conf_dir('neutron')),
                        'OS_NEUTRON_CONFIG_FILES':
                            'neutron.conf;ml2_conf.ini'},

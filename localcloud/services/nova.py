@@ -97,8 +97,9 @@ def _worker(binary):
 SERVICES = [
     base.Service(
         'nova-api', 'api',
-        lambda c: base.gunicorn(c, c.service_venv('nova-api', 'nova'), 'nova',
-                                'nova-api'),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('nova-api', 'nova'), 'nova', port),
+        balanced=True,
         env=lambda c: {'OS_NOVA_CONFIG_DIR': str(c.conf_dir('nova')),
                        'OS_NOVA_CONFIG_FILES': 'api-paste.ini;nova.conf'},
         port='nova-api', aliases=('nova', 'compute'), probe='/v2.1/flavors'),

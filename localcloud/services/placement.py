@@ -29,8 +29,9 @@ def prepare(cloud):
 SERVICES = [
     base.Service(
         'placement', 'api',
-        lambda c: base.gunicorn(c, c.service_venv('placement', 'placement'),
-                                'placement', 'placement'),
+        lambda c, port: base.gunicorn(
+            c, c.service_venv('placement', 'placement'), 'placement', port),
+        balanced=True,
         env=lambda c: {'OS_PLACEMENT_CONFIG_DIR':
                        str(c.conf_dir('placement'))},
         port='placement', aliases=('placement-api',),

@@ -54,7 +54,7 @@ def configure(cloud):
                    'proxy-logging').split()
     sections = {
         'DEFAULT': {'bind_ip': config.HOST,
-                    'bind_port': cloud.ports['swift-proxy'], 'workers': 0,
+                    'workers': 0,
                     'swift_dir': _etc(cloud), 'log_level': 'WARNING'},
         'pipeline:main': {'pipeline': ' '.join(middlewares +
                                                ['proxy-server'])},
@@ -73,7 +73,15 @@ def configure(cloud):
     for name in set(middlewares) - {'authtoken', 'keystoneauth'}:
         egg = name.replace('-', '_')
         sections['filter:%s' % name] = {'use': 'egg:swift#%s' % egg}
-    base.write_ini(_etc(cloud) / 'proxy-server.conf', sections)
+    # One file per backend: the proxy reads its port from its config.
+    for index in range(1, config.MAX_BACKENDS + 1):
+        port_name = config.backend_name('swift-proxy', index)
+        sections['DEFAULT']['bind_port'] = cloud.ports[port_name]
+        base.write_ini(_proxy_conf(cloud, port_name), sections)
+
+
+def _proxy_conf(cloud, port_name):
+    return _etc(cloud) / ('proxy-server-%s.conf' % port_name)
 
 
 def prepare(cloud):
@@ -110,9 +118,11 @@ SERVICES = [
                  ready=_healthy(name), probe_via='swift-proxy')
     for server, name in SERVERS.items()
 ] + [
-    base.Service('swift-proxy', 'api', _server('proxy', 'swift-proxy'),
-                 port='swift-proxy',
+    base.Service('swift-proxy', 'api',
+                 lambda c, port: [
+                     c.bin(c.service_venv('swift-proxy', 'swift'),
+                           'swift-proxy-server'), str(_proxy_conf(c, port))],
+                 port='swift-proxy', balanced=True, health='/healthcheck',
                  aliases=('swift', 'object-store', 'swift-proxy-server'),
-                 ready=_healthy('swift-proxy'),
                  probe='/v1/AUTH_{project_id}'),
 ]

@@ -2,10 +2,12 @@
 a backend series.
 
 The daemon probes nova (a new-connection and a kept-alive read series,
-its pulse), nova-api's own port named as nova's one backend in
+its pulse), nova's catalog port named as nova's one backend in
 ``[upgrade] uptime_backends`` (series ``nova@127.0.0.1:<port>`` and
-``nova-pulse@...``: today's cloud has no balancer, so the backend is the
-endpoint's own process), and the ``control`` series. With a
+``nova-pulse@...``: the backend series then reaches what the endpoint
+reaches, haproxy in front of nova-api's one backend; the real backends
+are tests/functional/test_rolling_restart.py's), and the ``control``
+series. With a
 ``uptime_max_window`` of 2 s, the test:
 
 1. hangs nova-api (SIGSTOP, ``benchmarks/faults.py``) for 1.1 s, so
@@ -151,7 +153,7 @@ class UptimeControlTest(testtools.TestCase):
         for name, svc in services.items():
             if name == 'control':
                 self.assertTrue(svc['target'].startswith('127.0.0.1:'))
-            else:       # the backend is the endpoint's own port today
+            else:       # the "backend" named is the endpoint's port
                 self.assertEqual(backend, svc['target'], name)
         read = services['nova@' + backend]
         self.assertEqual(backend, read['backend'])

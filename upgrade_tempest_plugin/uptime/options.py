@@ -70,7 +70,17 @@ OPTS = [
                     '(the endpoint\'s call, its URL\'s host and port '
                     'replaced) and a pulse "<service>-pulse@<host:port>". '
                     'They name the backend that failed; the thresholds '
-                    'judge the endpoint series only.'),
+                    'judge the endpoint series only. Wins over '
+                    'uptime_haproxy_socket.'),
+    cfg.StrOpt('uptime_haproxy_socket',
+               default='',
+               help='Path of haproxy\'s stats socket: when set and '
+                    'uptime_backends is not, the backends are read from '
+                    'its "show stat" when the run starts. A proxy is taken '
+                    'for an API by its name (nova-api, nova_api, '
+                    'keystone_internal, neutron-server, swift-proxy, ...; '
+                    'see doc/source/uptime.rst); every server of it is a '
+                    'backend.'),
     cfg.StrOpt('uptime_probe_project',
                default='own', choices=['own', 'admin'],
                help='Whose resources the read probes list. "own": a '

@@ -1,14 +1,16 @@
 """What one uptime run probes, how and for how long: the ``Plan``.
 
 Built once from tempest.conf's ``[upgrade]`` options and the command's
-flags (``from_config``), validated before any network call, and shared by
+flags (``from_config``), validated before any network call (reading
+haproxy's local stats socket aside, when configured), and shared by
 ``upgrade-uptime run`` and the tempest uptime class, so both honour the
 same options (daemon mode, rates, thresholds). ``series`` then decides
 which probe series run, per API: ``<service>`` (a new connection per
 probe), ``<service>-keepalive`` (one connection kept open),
 ``<service>-pulse`` (a cheap unauthenticated GET, five times a second, that
 dates the edges of the others' windows) and, with write probes,
-``<service>-write``; per backend of ``[upgrade] uptime_backends``,
+``<service>-write``; per backend of ``[upgrade] uptime_backends`` (or of
+haproxy's stats socket, ``uptime_haproxy_socket``),
 ``<service>@<host:port>`` and ``<service>-pulse@<host:port>``; and the
 ``control`` series (``uptime.control``).
 """
@@ -17,6 +19,7 @@ import os
 
 from upgrade_tempest_plugin import uptime
 from upgrade_tempest_plugin.uptime import control
+from upgrade_tempest_plugin.uptime import haproxy
 from upgrade_tempest_plugin.uptime import probes
 from upgrade_tempest_plugin.uptime import windows
 
@@ -185,6 +188,14 @@ def parse_backends(text):
     return out
 
 
+def configured_backends(up, services):
+    """``uptime_backends`` if set, else those haproxy's stats socket
+    (``uptime_haproxy_socket``) lists for ``services``, else none."""
+    if up.uptime_backends or not up.uptime_haproxy_socket:
+        return parse_backends(up.uptime_backends)
+    return haproxy.discover(up.uptime_haproxy_socket, services)
+
+
 def backend_of(name):
     """The backend (host:port) a series name probes, or None
     (``nova-pulse@127.0.0.1:18774`` -> ``127.0.0.1:18774``)."""
@@ -239,7 +250,7 @@ def from_config(conf, config_file, services=None, output_dir=None,
         iterations=iterations, duration=duration,
         sentinel=(sentinel or default_sentinel) if daemon else None,
         explicit_services=bool(services),
-        backends=parse_backends(up.uptime_backends),
+        backends=configured_backends(up, services or up.uptime_services),
         control_series=up.uptime_control_series,
         probe_project=up.uptime_probe_project,
         probe_role=up.uptime_probe_role,

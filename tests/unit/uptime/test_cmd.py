@@ -152,7 +152,7 @@ class RunExitTest(testtools.TestCase):
             uptime_max_outstanding=1, uptime_abandon_after=20.0,
             uptime_stall_threshold=0.5, uptime_backends='',
             uptime_control_series=True, uptime_probe_project='admin',
-            uptime_probe_role='member')
+            uptime_probe_role='member', uptime_haproxy_socket='')
         options.update(upgrade)
         conf = types.SimpleNamespace(upgrade=types.SimpleNamespace(**options))
         result = {'services': services, 'skipped': skipped or {},
