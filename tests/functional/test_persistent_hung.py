@@ -4,19 +4,29 @@ Steps, in a private tempest workspace with one volume, ``[service-clients]
 http_timeout = 2`` and ``persistent_retry_timeout = 8``:
 
 1. ``persistent.create``;
-2. SIGSTOP cinder-api's gunicorn master and workers (processes the local
-   cloud started; SIGCONT in every case): connections are queued by the
-   kernel and never answered -- a hung API, not a refusing one;
+2. haproxy told to stop checking cinder-api's backends (``disable
+   health`` on its stats socket; ``enable health`` in every case), then
+   SIGSTOP each backend's gunicorn master and workers (processes the
+   local cloud started; SIGCONT in every case): haproxy goes on sending
+   each request to the backend, whose kernel queues the connection and
+   nothing answers -- a hung API, not a refusing one, as a balancer whose
+   check does not notice the hang sees it (a TCP check: the kernel of a
+   stopped process still accepts). With the HTTP check on, haproxy marks
+   the backend DOWN after ~3 failed checks and answers 503 itself: verify
+   then reports ``HTTP 503``, the balancer's answer, and the backend's
+   queue holds the checks' connections as well as the tries;
 3. ``persistent.verify``: fails, naming the volume ``reachable`` /
-   ``timeout``, reported as unreachable (not as changed). Every
-   connection made to the hung API is still in its listen socket's
-   accept queue (nothing accepts them), so the queue's
-   length counts the HTTP tries: it must equal the timed-out calls in
-   the phase's call statistics -- one try per call, each bounded by
-   http_timeout, the phase's own retrying the only one. (Seen with
+   ``timeout``, reported as unreachable (not as changed). haproxy opens
+   a connection to the backend per request (the first request of a
+   client's connection never reuses one of haproxy's, and the client
+   drops each connection that timed out), and every one is still in the
+   backend's listen socket's accept queue (nothing accepts them), so the
+   queue's length counts the HTTP tries: it must equal the timed-out
+   calls in the phase's call statistics -- one try per call, each bounded
+   by http_timeout, the phase's own retrying the only one. (Seen with
    tempest's hidden urllib3 retries: 88 connections for 8 timed-out
    calls, and the test took 200 s instead of 67 s.)
-4. SIGCONT; ``persistent.cleanup`` passes.
+4. SIGCONT, health checks on again; ``persistent.cleanup`` passes.
 """
 
 import glob
@@ -24,8 +34,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import time
 
 import testtools
 from testtools.content import text_content
@@ -42,13 +54,9 @@ COUNTS = ('keypair', 'security_group', 'network', 'subnet', 'router', 'port',
 localcloud = cloud.run
 
 
-def api_processes(service):
-    """``(pids, port)``: the gunicorn master of ``service`` (from
-    localcloud) and its children, and the port it listens on."""
-    status = json.loads(localcloud('status', '--json').stdout)
-    found = [s for s in status['services'] if s['service'] == service][0]
-    master = found['pid']
-    pids = [master]
+def children(master):
+    """The PIDs whose parent is ``master``."""
+    found = []
     for pid in os.listdir('/proc'):
         if pid.isdigit():
             try:
@@ -57,8 +65,30 @@ def api_processes(service):
             except (OSError, ValueError, IndexError):
                 continue
             if ppid == master:
-                pids.append(int(pid))
-    return pids, found['port']
+                found.append(int(pid))
+    return found
+
+
+def api_backends(service):
+    """``(socket, [(server, pids, port)])``: haproxy's stats socket and,
+    per running backend of ``service`` (from ``localcloud status``), its
+    haproxy server name (``<proxy>/<backend>``), its gunicorn master and
+    that master's children, and the port it listens on."""
+    status = cloud.json_line(localcloud('status', '--json').stdout)
+    found = [s for s in status['services'] if s['service'] == service][0]
+    backends = [(found['service'] + '/' + b['name'],
+                 [b['pid']] + children(b['pid']), b['port'])
+                for b in found['backends'] if b['pid']]
+    return status['haproxy_socket'], backends
+
+
+def haproxy_command(path, line):
+    """One command to haproxy's runtime API; its answer."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(5)
+        sock.connect(path)
+        sock.sendall(line.encode() + b'\n')
+        return sock.makefile().read()
 
 
 def accept_queue(port):
@@ -108,11 +138,18 @@ class HungApiTest(testtools.TestCase):
     def test_verify_gives_up_on_a_hung_api(self):
         create = self.tempest('create')
         self.assertEqual(0, create.returncode, create.stdout[-3000:])
-        pids, port = api_processes('cinder-api')
+        lb, backends = api_backends('cinder-api')
+        self.assertTrue(backends, 'no cinder-api backend running')
+        pids = [pid for _server, ours, _port in backends for pid in ours]
+        for server, _pids, _port in backends:
+            self.addCleanup(haproxy_command, lb, 'enable health ' + server)
+            self.assertEqual('', haproxy_command(
+                lb, 'disable health ' + server).strip())
+        time.sleep(0.5)         # a check in flight is answered
         self.addCleanup(faults.signal_all, pids, signal.SIGCONT)
         faults.signal_all(pids, signal.SIGSTOP)
         verify = self.tempest('verify')
-        tries = accept_queue(port)
+        tries = sum(accept_queue(port) for _server, _pids, port in backends)
         faults.signal_all(pids, signal.SIGCONT)
         self.assertNotEqual(0, verify.returncode)
         records = [json.load(open(p)) for p in glob.glob(
