@@ -13,7 +13,8 @@ time, as an operator does it with haproxy's runtime API:
 
 ``restart_backend`` does steps 1-5 for one process whatever starts it, and
 ``restart(..., before_first_start=...)`` lets a rolling upgrade swap each
-backend's code the same way (not wired into ``upgrade`` yet).
+backend's code the same way (``upgrade`` does, for every API with two
+backends or more: ``possible``).
 """
 
 import time
@@ -40,6 +41,11 @@ def check(cloud, svc):
     if not balancer.servers(cloud):
         raise Failed('haproxy does not answer on %s: is the cloud up?'
                      % balancer.haproxy.socket_path(cloud))
+
+
+def possible(cloud, svc):
+    """Whether ``svc`` can be rolled: a balanced API, two backends."""
+    return svc.balanced and cloud.backends >= 2
 
 
 def _balanced_names():

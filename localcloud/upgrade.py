@@ -22,6 +22,7 @@ from localcloud import lifecycle
 from localcloud.progress import Failed
 from localcloud.progress import step
 from localcloud import releases
+from localcloud import rolling
 from localcloud import services
 from localcloud.services import base
 from localcloud import venvs
@@ -39,16 +40,16 @@ class Manage(object):
 
 
 class Swap(object):
-    """Stop each service's old process and start it from the new venv."""
+    """Stop each service's old process and start it from the new venv
+    (an API with two backends: one backend at a time, drained)."""
 
     def __init__(self, *names):
         self.names = names
         self.label = 'swap ' + ', '.join(names)
 
     def run(self, job):
-        for name in self.names:
-            job.swap(services.find(name))
-        return ''
+        return '; '.join(filter(None, (job.swap(services.find(name))
+                                       for name in self.names)))
 
 
 # The documented order of each project (sources in localcloud.rst).
@@ -186,14 +187,29 @@ class Upgrade(object):
         self.module.configure(self.cloud)
 
     def swap(self, svc):
+        """``svc`` on the new code: stopped and started, or, for an API
+        with two backends or more behind haproxy, rolled one backend at a
+        time (drained, stopped, started on the new venv, readied), as in
+        ``restart --rolling``; returns the rolling steps' timings."""
+        if rolling.possible(self.cloud, svc):
+            steps = rolling.restart(self.cloud, svc,
+                                    before_first_start=lambda: self._switch(
+                                        svc))
+            return '; '.join('%s UP %.1f s after its stop' % (
+                s['backend'], s['up_s']) for s in steps)
         lifecycle.stop(self.cloud, svc)
+        self._switch(svc)
+        lifecycle.start(self.cloud, svc)
+        lifecycle.wait_ready(self.cloud, [svc])
+        return ''
+
+    def _switch(self, svc):
+        """From now on ``svc`` starts from the new venv."""
         self.cloud.state['service_venvs'].pop(svc.name, None)
         if svc.name == 'keystone':
             self.cloud.state['keystone_version'] = releases.version_in(
                 self.new, 'keystone')
         self.cloud.save()
-        lifecycle.start(self.cloud, svc)
-        lifecycle.wait_ready(self.cloud, [svc])
 
     def finish(self):
         if not self.cloud.state.get('service_venvs'):

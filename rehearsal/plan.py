@@ -22,6 +22,9 @@ import collections
 
 OLD_RELEASE = '2026.1'
 NEW_RELEASE = '2026.2'
+# Backends per API behind haproxy: with two, each API's swap is a drained
+# rolling restart (localcloud.rolling) and the endpoint should stay up.
+BACKENDS = 2
 
 # The persistent resource sets: the first, created before any upgrade,
 # and the one created in nova's mixed-version state.

@@ -76,6 +76,7 @@ class Rehearsal(object):
         self.env = dict(os.environ, HOME=os.path.join(self.root, 'home'),
                         TMPDIR=os.path.join(self.root, 'tmp'))
         self.daemon = None
+        self.haproxy_socket = None
         latest = os.path.join(os.path.abspath(output_dir), 'latest')
         if os.path.islink(latest) or not os.path.exists(latest):
             if os.path.islink(latest):
@@ -159,14 +160,17 @@ class Rehearsal(object):
                                plan.OLD_RELEASE))
             if not self.localcloud('local cloud reset', 'reset')['ok']:
                 return False
-        if not self.localcloud('local cloud up at %s' % plan.OLD_RELEASE,
-                               'up', '--release', plan.OLD_RELEASE)['ok']:
+        if not self.localcloud('local cloud up at %s, %d backends per API'
+                               % (plan.OLD_RELEASE, plan.BACKENDS), 'up',
+                               '--release', plan.OLD_RELEASE, '--backends',
+                               str(plan.BACKENDS))['ok']:
             return False
         state = self.cloud_status()
         if not state:
             return False
         self.steps.note('versions', {'before': state['versions']})
         self.cloud_workspace = state['workspace']
+        self.haproxy_socket = state.get('haproxy_socket')
         return True
 
     def make_workspace(self):
@@ -182,6 +186,9 @@ class Rehearsal(object):
         parser.set('upgrade', 'output_dir', self.run_dir)
         for key, value in UPGRADE_OPTIONS.items():
             parser.set('upgrade', key, value)
+        # each backend probed too, as haproxy's stats socket lists them
+        parser.set('upgrade', 'uptime_haproxy_socket',
+                   self.haproxy_socket or '')
         parser.set('DEFAULT', 'log_file', 'tempest.log')
         for resource_set, path in self.confs.items():
             workspace = self.workspaces[resource_set]
@@ -242,13 +249,21 @@ class Rehearsal(object):
         return result['step']
 
     def check_windows(self):
-        """Each API's windows inside the steps that stopped it."""
+        """Each API's windows inside the steps that stopped it; none
+        through the endpoint while its backends were rolled."""
         from upgrade_tempest_plugin.uptime import summary
+        data = summary.load(os.path.join(self.run_dir, 'uptime'))
         with self.steps.step('uptime windows inside their steps') as result:
-            problems = windows_mod.unexplained(
-                summary.load(os.path.join(self.run_dir, 'uptime')))
+            problems = windows_mod.unexplained(data)
             result.update(ok=not problems,
                           detail='; '.join(problems) or 'all of them')
+        with self.steps.step('endpoints up through the rolling swaps') \
+                as result:
+            problems, backend_windows = windows_mod.seen_through_endpoint(
+                data)
+            result.update(ok=not problems, detail='; '.join(problems) or (
+                '0 windows through the endpoints; %d on the backends\' own '
+                'series' % backend_windows))
         return result['step']
 
     def upgrade(self, step, resumed):

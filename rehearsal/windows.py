@@ -3,10 +3,18 @@
 The rehearsal marks every step of each project's upgrade (``upgrade
 nova: start ...``, ``upgrade nova: swap nova-api``, ...) and each
 checkpoint (``checkpoint after-nova``); a window lists the markers whose
-phase it overlaps. A window of an API none of whose own project's upgrade
+phase it overlaps, the first one the phase it started in.
+
+``unexplained``: a window of an API none of whose own project's upgrade
 steps it overlaps (a window in another project's upgrade, in a
 checkpoint, or before the first marker) is downtime the upgrade did not
 explain (or a false one of ours): the rehearsal fails.
+
+``seen_through_endpoint``: the cloud runs two backends per API behind
+haproxy and each API's swap is a drained rolling restart; a window of a
+series through the catalog endpoint (not a backend's own, not the
+control) that starts during its own API's swap is an error users saw
+while the balancer was meant to hide the restart: the rehearsal fails.
 """
 
 from rehearsal import plan
@@ -17,6 +25,16 @@ from rehearsal import plan
 STEPS = {service: (plan.marker_prefix(service),)
          for service in ('keystone', 'nova', 'neutron', 'cinder', 'glance',
                          'swift')}
+
+# uptime service -> the local cloud's API service haproxy balances
+API = {'keystone': 'keystone', 'nova': 'nova-api',
+       'neutron': 'neutron-server', 'cinder': 'cinder-api',
+       'glance': 'glance-api', 'swift': 'swift-proxy'}
+
+
+def swap_marker(service):
+    """The marker of the rolling swap of ``service``'s API."""
+    return '%s swap %s' % (plan.marker_prefix(service), API[service])
 
 
 def unexplained(summary):
@@ -32,3 +50,42 @@ def unexplained(summary):
                                name, w['duration_s'], w['start'],
                                ', '.join(texts) or 'none'))
     return out
+
+
+def seen_through_endpoint(summary):
+    """(messages, backend windows): a message for each window through the
+    endpoint that started during its API's rolling swap, and for each
+    probed API with a backend none of whose series had a window starting
+    in that swap (it was not rolled, or not probed); the number of backend
+    windows in the swaps."""
+    out, seen, backends = [], {}, {}
+    for name, svc in sorted(summary.get('services', {}).items()):
+        service = svc.get('service')
+        if service not in API or svc.get('kind') == 'control':
+            continue
+        backends.setdefault(service, set())
+        if svc.get('backend'):
+            backends[service].add(svc['backend'])
+        swap = swap_marker(service)
+        for w in svc.get('windows', []):
+            markers = w.get('markers') or []
+            if not markers or markers[0]['text'] != swap or \
+                    markers[0]['time'] > w['start']:
+                continue                # did not start in the swap
+            if svc.get('backend'):
+                seen[svc['backend']] = seen.get(svc['backend'], 0) + 1
+                continue
+            out.append('%s: window of %.3f s (%d failed: %s; request ids '
+                       '%s) during %s' % (
+                           name, w['duration_s'], w.get('failed_probes', 0),
+                           ', '.join(sorted(w.get('errors') or {})),
+                           ', '.join(w.get('request_ids') or []) or 'none',
+                           swap))
+    for service, targets in sorted(backends.items()):
+        if not targets:
+            out.append('%s: no backend probed (uptime_haproxy_socket)'
+                       % service)
+        out += ['%s@%s: no window of its own during %s (not rolled?)' % (
+            service, t, swap_marker(service))
+            for t in sorted(targets) if not seen.get(t)]
+    return out, sum(seen.values())

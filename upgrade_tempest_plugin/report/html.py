@@ -119,6 +119,36 @@ def _api_table(report):
     return '\n'.join(out)
 
 
+def _backend_table(report):
+    rows = tables.backend_rows(report)
+    if not rows:
+        return ''
+    width = max(len(r['backends']) for r in rows)
+    out = ['<h2>Endpoint and backends</h2><p class="note">For each API '
+           'probed at its backends too, each phase (marker) in which a '
+           'series of it or the control had a window: the windows through '
+           'the catalog endpoint (what users saw) beside each backend\'s '
+           'own and the control\'s (trouble on the probing host). A '
+           'drained rolling restart reads 0 at the endpoint and 1 per '
+           'backend.</p>' + _table('backends', (
+               'API', 'phase', 'endpoint') + tuple(
+               'backend %d' % (i + 1) for i in range(width)) + (
+               'control',))]
+    out.append('<tbody>')
+    for r in rows:
+        cells = [_cell(r['api']), _cell(r['phase']),
+                 _cell(tables.cell_text(r['endpoint']))]
+        cells += [_cell('%s: %s' % (target, tables.cell_text(cell)))
+                  for target, cell in r['backends']]
+        cells += [_cell('')] * (width - len(r['backends']))
+        cells.append(_cell('%d window%s' % (
+            r['control'], '' if r['control'] == 1 else 's')))
+        out.append(_row(cells, 'fail' if r['endpoint']['windows'] else
+                        'pass'))
+    out.append('</tbody></table>')
+    return '\n'.join(out)
+
+
 def _legend(lanes):
     colors = style.kind_colors(lanes)
     swatches = [(style.PROBED, 'probed, up'),
@@ -215,6 +245,7 @@ def render(report, probe_series):
         'title': html_escape.escape('Upgrade report: %s' % verdict),
         'verdict': _verdict(report),
         'apis': _api_table(report),
+        'backends': _backend_table(report),
         'versions': _versions_table(report),
         'legend': _legend(lanes),
         'chart': drawn,
@@ -263,6 +294,7 @@ footer { color: #777; font-size: 0.85em; margin-top: 2em; }
 %(verdict)s
 %(versions)s
 %(apis)s
+%(backends)s
 <h2>Timeline (UTC)</h2>
 %(legend)s
 <p class="note">One lane per probe series, grouped by API; hover a bar for

@@ -127,3 +127,66 @@ def version_rows(report):
     return [{'project': p, 'before': before.get(p), 'after': after.get(p),
              'changed': before.get(p) != after.get(p)}
             for p in sorted(set(before) | set(after))]
+
+
+NO_MARKER = '(no marker)'
+
+
+def _phases(window):
+    return [m['text'] for m in window.get('markers') or []] or [NO_MARKER]
+
+
+def _cell_of(windows):
+    return {'windows': len(windows),
+            'failed': sum(w.get('failed_probes', 0) for w in windows),
+            'longest_s': max([w['duration_s'] for w in windows] or [0.0])}
+
+
+def backend_rows(report):
+    """The endpoint beside its backends, phase by phase: for each API
+    probed at its backends too (``<api>@<host:port>`` series) and each
+    marker phase in which one of its series or the control had a window,
+    ``{api, phase, endpoint, backends: [(host:port, cell)], control}``;
+    a cell is ``{windows, failed, longest_s}`` over the endpoint's series
+    (every kind through the catalog endpoint) or one backend's, and
+    ``control`` counts the control's windows in that phase. Phases come
+    in the order of their first window. A drained rolling restart reads
+    ``endpoint 0, each backend 1``; an undrained stop shows what the
+    balancer let through beside the backend that caused it."""
+    services = (report.get('uptime') or {}).get('services') or {}
+    control = {}
+    for entry in services.values():
+        if entry.get('kind') == 'control':
+            for w in entry.get('windows') or []:
+                for phase in _phases(w):
+                    control[phase] = control.get(phase, 0) + 1
+    out = []
+    for api, names in lanes_mod.api_groups(services):
+        targets = sorted({services[n]['backend'] for n in names
+                          if services[n].get('backend')})
+        if not targets:
+            continue
+        seen, first = {}, {}
+        for name in names:
+            where = services[name].get('backend') or 'endpoint'
+            for w in services[name].get('windows') or []:
+                start = timeutil.to_epoch(w['start'])
+                for phase in _phases(w):
+                    seen.setdefault(phase, {}).setdefault(where, []).append(w)
+                    first[phase] = min(first.get(phase, start), start)
+        for phase in sorted(seen, key=lambda p: (first[p], p)):
+            out.append({'api': api, 'phase': phase,
+                        'endpoint': _cell_of(seen[phase].get('endpoint', [])),
+                        'backends': [(t, _cell_of(seen[phase].get(t, [])))
+                                     for t in targets],
+                        'control': control.get(phase, 0)})
+    return out
+
+
+def cell_text(cell):
+    """``0 windows`` or ``2 windows, 5 failed, longest 1.42 s``."""
+    if not cell['windows']:
+        return '0 windows'
+    return '%d window%s, %d failed, longest %.2f s' % (
+        cell['windows'], '' if cell['windows'] == 1 else 's',
+        cell['failed'], cell['longest_s'])

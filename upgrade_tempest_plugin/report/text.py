@@ -46,6 +46,21 @@ def _window(series, w):
         ' [control: probing host, not counted]' if w.get('control') else '')
 
 
+def _backend_lines(report, limit=2 * FIRST):
+    rows = tables.backend_rows(report)
+    if not rows:
+        return []
+    lines = ['Endpoint and backends, by phase (windows):']
+    for r in rows[:limit]:
+        lines.append('  %s, %s: endpoint %s; %s; control %d' % (
+            r['api'], r['phase'], tables.cell_text(r['endpoint']),
+            '; '.join('%s %s' % (t, tables.cell_text(c))
+                      for t, c in r['backends']), r['control']))
+    if len(rows) > limit:
+        lines.append('  ... and %d more (report.html)' % (len(rows) - limit))
+    return lines
+
+
 def render(report):
     """Return the summary as a string (a few lines)."""
     verdict = report['verdict']
@@ -78,6 +93,7 @@ def render(report):
         lines += [_api_line(group) for group in groups]
     for name, reason in sorted((uptime.get('skipped') or {}).items()):
         lines.append('  %-10s skipped: %s' % (name, reason))
+    lines += _backend_lines(report)
     first, more = tables.first_windows(report, FIRST)
     if first:
         lines.append('First downtime windows (UTC):')

@@ -169,6 +169,67 @@ class UpgradeRefusals(unittest.TestCase):
             self.assertEqual(before, f.read())
 
 
+class Swaps(unittest.TestCase):
+    """A balanced API on two backends or more is rolled: the new venv is
+    switched in after its first backend stopped, before it starts; on one
+    backend (or a service haproxy does not balance) it is stopped and
+    started as before."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        p = mock.patch.dict(os.environ, {'LOCALCLOUD_HOME': tmp.name})
+        p.start()
+        self.addCleanup(p.stop)
+        self.calls = []
+        for name in ('stop', 'start', 'wait_ready'):
+            p = mock.patch.object(lifecycle, name, self._record(name))
+            p.start()
+            self.addCleanup(p.stop)
+
+    def _record(self, name):
+        def call(cloud, svc):
+            self.calls.append((name, getattr(svc, 'name', svc),
+                               dict(cloud.state.get('service_venvs', {}))))
+        return call
+
+    def job(self, backends):
+        from localcloud import config
+        cloud = config.Cloud()
+        cloud.state.update({'backends': backends, 'service_venvs': {
+            'glance-api': 'old', 'keystone': 'old'}})
+        return upgrade.Upgrade(cloud, io.StringIO(), 'glance', 'old', 'new')
+
+    def test_two_backends_rolled_with_the_switch_between(self):
+        job = self.job(2)
+        seen = []
+
+        def restart(cloud, svc, out=None, before_first_start=None):
+            seen.append(dict(cloud.state['service_venvs']))  # first stopped
+            before_first_start()
+            seen.append(dict(cloud.state['service_venvs']))  # then started
+            return [{'backend': 'glance-api-b1', 'up_s': 4.25},
+                    {'backend': 'glance-api-b2', 'up_s': 3.5}]
+        with mock.patch.object(upgrade.rolling, 'restart', restart):
+            info = upgrade.Swap('glance-api').run(job)
+        self.assertEqual([{'glance-api': 'old', 'keystone': 'old'},
+                          {'keystone': 'old'}], seen)
+        self.assertEqual('glance-api-b1 UP 4.2 s after its stop; '
+                         'glance-api-b2 UP 3.5 s after its stop', info)
+        self.assertEqual([], self.calls)    # no stop of every backend
+
+    def test_one_backend_stopped_and_started(self):
+        job = self.job(1)
+        with mock.patch.object(upgrade.rolling, 'restart', _refuse):
+            self.assertEqual('', upgrade.Swap('glance-api').run(job))
+        self.assertEqual(
+            [('stop', 'glance-api', {'glance-api': 'old', 'keystone': 'old'}),
+             ('start', 'glance-api', {'keystone': 'old'}),
+             ('wait_ready', ['glance-api'], {'keystone': 'old'})],
+            [(n, s if isinstance(s, str) else [x.name for x in s], v)
+             for n, s, v in self.calls])
+
+
 class Releases(unittest.TestCase):
 
     def test_every_project_pinned_in_both_releases(self):

@@ -62,3 +62,64 @@ class UnexplainedTest(testtools.TestCase):
         summary = {'services': {
             'keystone': _svc('keystone', ['checkpoint after-keystone'])}}
         self.assertEqual(1, len(windows.unexplained(summary)))
+
+
+class SeenThroughEndpointTest(testtools.TestCase):
+
+    def _w(self, texts, start=10.0, **extra):
+        return dict({'duration_s': 1.5, 'start': start, 'failed_probes': 3,
+                     'errors': {'HTTP 503': 3}, 'request_ids': ['req-1'],
+                     'markers': [{'text': t, 'time': 9.0 + i}
+                                 for i, t in enumerate(texts)]}, **extra)
+
+    def test_swap_markers_name_each_api_s_balanced_service(self):
+        self.assertEqual('upgrade nova: swap nova-api',
+                         windows.swap_marker('nova'))
+        self.assertEqual('upgrade neutron: swap neutron-server',
+                         windows.swap_marker('neutron'))
+
+    def test_backend_windows_counted_endpoint_windows_named(self):
+        swap = 'upgrade glance: swap glance-api'
+        summary = {'services': {
+            # each backend down once in the swap: what it should show
+            'glance@127.0.0.1:19292': {
+                'service': 'glance', 'backend': '127.0.0.1:19292',
+                'windows': [self._w([swap])]},
+            'glance-pulse@127.0.0.1:29292': {
+                'service': 'glance', 'backend': '127.0.0.1:29292',
+                'windows': [self._w([swap])]},
+            # through the endpoint: users saw it
+            'glance-keepalive': {'service': 'glance',
+                                 'windows': [self._w([swap])]},
+            # started in the step before (swap of another service),
+            # spilling into the API's swap: not the balancer's doing
+            'nova-write': {'service': 'nova', 'windows': [self._w(
+                ['upgrade nova: swap nova-scheduler',
+                 'upgrade nova: swap nova-api'])]},
+            # started before the marker's phase (no earlier marker)
+            'cinder': {'service': 'cinder', 'windows': [self._w(
+                ['upgrade cinder: swap cinder-api'], start=5.0)]},
+            'control': {'service': 'control', 'kind': 'control',
+                        'windows': [self._w([swap])]}}}
+        found, backend_windows = windows.seen_through_endpoint(summary)
+        self.assertEqual(2, backend_windows)
+        self.assertEqual(
+            ['glance-keepalive: window of 1.500 s (3 failed: HTTP 503; '
+             'request ids req-1) during upgrade glance: swap glance-api',
+             'cinder: no backend probed (uptime_haproxy_socket)',
+             'nova: no backend probed (uptime_haproxy_socket)'],
+            found)
+
+    def test_a_backend_without_a_window_in_its_swap(self):
+        swap = 'upgrade swift: swap swift-proxy'
+        summary = {'services': {
+            'swift-pulse@127.0.0.1:18080': {
+                'service': 'swift', 'backend': '127.0.0.1:18080',
+                'windows': [self._w([swap])]},
+            'swift@127.0.0.1:28080': {
+                'service': 'swift', 'backend': '127.0.0.1:28080',
+                'windows': [self._w(['checkpoint after-all'])]}}}
+        self.assertEqual(
+            (['swift@127.0.0.1:28080: no window of its own during upgrade '
+              'swift: swap swift-proxy (not rolled?)'], 1),
+            windows.seen_through_endpoint(summary))

@@ -3,6 +3,7 @@ import testtools
 
 from tests.unit.report import runs
 from upgrade_tempest_plugin.report import collect
+from upgrade_tempest_plugin.report import html
 from upgrade_tempest_plugin.report import png
 from upgrade_tempest_plugin.report import tables
 from upgrade_tempest_plugin.report import text
@@ -49,6 +50,55 @@ class TestTables(testtools.TestCase):
         self.assertEqual((2, 1, '127.0.0.1:18774', 'new@127.0.0.1:18774'),
                          (row['windows'], row['control_windows'],
                           row['target'], row['kind']))
+
+    def test_backend_rows_put_the_endpoint_beside_each_backend(self):
+        b1, b2 = '127.0.0.1:19292', '127.0.0.1:29292'
+
+        def win(start, failed, phase, **extra):
+            return dict({'start': start, 'end': start + 1.0,
+                         'duration_s': 1.0 + failed / 10.0,
+                         'failed_probes': failed,
+                         'markers': [{'text': phase}] if phase else []},
+                        **extra)
+        swap, stop = 'upgrade glance: swap glance-api', 'stop glance-api-b1'
+        services = {
+            'glance': {'windows': [win(50.0, 3, stop)]},
+            'glance-pulse': {'windows': []},
+            'glance@' + b1: {'backend': b1, 'windows': [
+                win(10.0, 2, swap), win(49.0, 4, stop)]},
+            'glance-pulse@' + b1: {'backend': b1, 'windows': [
+                win(10.0, 9, swap)]},
+            'glance@' + b2: {'backend': b2, 'windows': [win(20.0, 1, swap)]},
+            'nova': {'windows': [win(30.0, 1, None)]},   # no backends
+            'control': {'kind': 'control', 'windows': [
+                win(60.0, 2, stop)]},
+        }
+        rows = tables.backend_rows({'uptime': {'services': services}})
+        self.assertEqual(
+            [('glance', swap, 0, [(b1, 2, 11), (b2, 1, 1)], 0),
+             ('glance', stop, 1, [(b1, 1, 4), (b2, 0, 0)], 1)],
+            [(r['api'], r['phase'], r['endpoint']['windows'],
+              [(t, c['windows'], c['failed']) for t, c in r['backends']],
+              r['control']) for r in rows])
+        self.assertEqual('1 window, 3 failed, longest 1.30 s',
+                         tables.cell_text(rows[1]['endpoint']))
+        self.assertEqual('0 windows', tables.cell_text(rows[0]['endpoint']))
+        report = {'uptime': {'services': services}}
+        self.assertEqual(
+            ['Endpoint and backends, by phase (windows):',
+             '  glance, %s: endpoint 0 windows; %s 2 windows, 11 failed, '
+             'longest 1.90 s; %s 1 window, 1 failed, longest 1.10 s; '
+             'control 0' % (swap, b1, b2)],
+            text._backend_lines(report)[:2])
+        page = html._backend_table(report)
+        self.assertIn('<h2>Endpoint and backends</h2>', page)
+        self.assertIn('<td>%s: 1 window, 4 failed, longest 1.40 s</td>'
+                      % b1, page)
+        # no backend series: no rows (the APIs table says it all)
+        del services['glance@' + b1], services['glance-pulse@' + b1]
+        del services['glance@' + b2]
+        self.assertEqual([], tables.backend_rows(
+            {'uptime': {'services': services}}))
 
     def test_api_rows_of_a_run_with_thresholds(self):
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
