@@ -195,8 +195,9 @@ class Upgrade(object):
             steps = rolling.restart(self.cloud, svc,
                                     before_first_start=lambda: self._switch(
                                         svc))
-            return '; '.join('%s UP %.1f s after its stop' % (
-                s['backend'], s['up_s']) for s in steps)
+            return 'rolled, UP again after its stop: ' + ', '.join(
+                '%s %.1f s' % (s['backend'].rsplit('-', 1)[1], s['up_s'])
+                for s in steps)
         lifecycle.stop(self.cloud, svc)
         self._switch(svc)
         lifecycle.start(self.cloud, svc)

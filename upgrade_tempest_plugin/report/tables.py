@@ -132,34 +132,62 @@ def version_rows(report):
 NO_MARKER = '(no marker)'
 
 
-def _phases(window):
-    return [m['text'] for m in window.get('markers') or []] or [NO_MARKER]
+def phase_of(window):
+    """The one phase (marker text) a window belongs to: of the markers'
+    phases it overlaps, the one it spends longest in. A window is dated
+    to a pulse interval and a marker to when its writer wrote it, so a
+    window that starts a few hundredths of a second before a marker is
+    that marker's (``rehearsal.windows``)."""
+    markers = window.get('markers') or []
+    if not markers:
+        return NO_MARKER
+    start, end = (timeutil.to_epoch(window['start']),
+                  timeutil.to_epoch(window['end']))
+    best, most = markers[0]['text'], -1.0
+    for i, marker in enumerate(markers):
+        phase_end = (timeutil.to_epoch(markers[i + 1]['time'])
+                     if i + 1 < len(markers) else end)
+        inside = (min(end, phase_end) -
+                  max(start, timeutil.to_epoch(marker['time'])))
+        if inside > most:
+            best, most = marker['text'], inside
+    return best
 
 
 def _cell_of(windows):
-    return {'windows': len(windows),
+    """Windows of one place (the endpoint's series, or one backend's)
+    merged where they overlap: one outage seen by two series is one."""
+    spans = []
+    for w in sorted(windows, key=lambda w: timeutil.to_epoch(w['start'])):
+        start, end = (timeutil.to_epoch(w['start']),
+                      timeutil.to_epoch(w['end']))
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return {'windows': len(spans),
             'failed': sum(w.get('failed_probes', 0) for w in windows),
-            'longest_s': max([w['duration_s'] for w in windows] or [0.0])}
+            'longest_s': max([e - s for s, e in spans] or [0.0])}
 
 
 def backend_rows(report):
     """The endpoint beside its backends, phase by phase: for each API
     probed at its backends too (``<api>@<host:port>`` series) and each
-    marker phase in which one of its series or the control had a window,
-    ``{api, phase, endpoint, backends: [(host:port, cell)], control}``;
-    a cell is ``{windows, failed, longest_s}`` over the endpoint's series
-    (every kind through the catalog endpoint) or one backend's, and
-    ``control`` counts the control's windows in that phase. Phases come
-    in the order of their first window. A drained rolling restart reads
-    ``endpoint 0, each backend 1``; an undrained stop shows what the
+    phase (``phase_of``) in which one of its series or the control had a
+    window, ``{api, phase, endpoint, backends: [(host:port, cell)],
+    control}``; a cell is ``{windows, failed, longest_s}`` over the
+    endpoint's series (every kind through the catalog endpoint) or one
+    backend's, overlapping windows merged, and ``control`` counts the
+    control's windows in that phase. Phases come in the order of their
+    first window. A drained rolling restart reads ``endpoint 0 windows``
+    and one window per backend; an undrained stop shows what the
     balancer let through beside the backend that caused it."""
     services = (report.get('uptime') or {}).get('services') or {}
     control = {}
     for entry in services.values():
         if entry.get('kind') == 'control':
             for w in entry.get('windows') or []:
-                for phase in _phases(w):
-                    control[phase] = control.get(phase, 0) + 1
+                control[phase_of(w)] = control.get(phase_of(w), 0) + 1
     out = []
     for api, names in lanes_mod.api_groups(services):
         targets = sorted({services[n]['backend'] for n in names
@@ -170,10 +198,9 @@ def backend_rows(report):
         for name in names:
             where = services[name].get('backend') or 'endpoint'
             for w in services[name].get('windows') or []:
-                start = timeutil.to_epoch(w['start'])
-                for phase in _phases(w):
-                    seen.setdefault(phase, {}).setdefault(where, []).append(w)
-                    first[phase] = min(first.get(phase, start), start)
+                start, phase = timeutil.to_epoch(w['start']), phase_of(w)
+                seen.setdefault(phase, {}).setdefault(where, []).append(w)
+                first[phase] = min(first.get(phase, start), start)
         for phase in sorted(seen, key=lambda p: (first[p], p)):
             out.append({'api': api, 'phase': phase,
                         'endpoint': _cell_of(seen[phase].get('endpoint', [])),

@@ -214,8 +214,8 @@ class Swaps(unittest.TestCase):
             info = upgrade.Swap('glance-api').run(job)
         self.assertEqual([{'glance-api': 'old', 'keystone': 'old'},
                           {'keystone': 'old'}], seen)
-        self.assertEqual('glance-api-b1 UP 4.2 s after its stop; '
-                         'glance-api-b2 UP 3.5 s after its stop', info)
+        self.assertEqual('rolled, UP again after its stop: b1 4.2 s, b2 '
+                         '3.5 s', info)
         self.assertEqual([], self.calls)    # no stop of every backend
 
     def test_one_backend_stopped_and_started(self):

@@ -91,21 +91,28 @@ class SeenThroughEndpointTest(testtools.TestCase):
             # through the endpoint: users saw it
             'glance-keepalive': {'service': 'glance',
                                  'windows': [self._w([swap])]},
-            # started in the step before (swap of another service),
-            # spilling into the API's swap: not the balancer's doing
+            # started in the step before, into the API's swap: users
+            # saw errors during it all the same
             'nova-write': {'service': 'nova', 'windows': [self._w(
                 ['upgrade nova: swap nova-scheduler',
                  'upgrade nova: swap nova-api'])]},
-            # started before the marker's phase (no earlier marker)
+            # in another service's swap only: not the balancer's to hide
             'cinder': {'service': 'cinder', 'windows': [self._w(
-                ['upgrade cinder: swap cinder-api'], start=5.0)]},
+                ['upgrade cinder: swap cinder-volume'])]},
+            # a backend's window that starts just before its swap's
+            # marker (the marker dated late) is the swap's
+            'glance-pulse@127.0.0.1:19292': {
+                'service': 'glance', 'backend': '127.0.0.1:19292',
+                'windows': [self._w(['upgrade glance: db migrate', swap])]},
             'control': {'service': 'control', 'kind': 'control',
                         'windows': [self._w([swap])]}}}
         found, backend_windows = windows.seen_through_endpoint(summary)
-        self.assertEqual(2, backend_windows)
+        self.assertEqual(3, backend_windows)
         self.assertEqual(
             ['glance-keepalive: window of 1.500 s (3 failed: HTTP 503; '
              'request ids req-1) during upgrade glance: swap glance-api',
+             'nova-write: window of 1.500 s (3 failed: HTTP 503; request '
+             'ids req-1) during upgrade nova: swap nova-api',
              'cinder: no backend probed (uptime_haproxy_socket)',
              'nova: no backend probed (uptime_haproxy_socket)'],
             found)

@@ -55,17 +55,17 @@ class TestTables(testtools.TestCase):
         b1, b2 = '127.0.0.1:19292', '127.0.0.1:29292'
 
         def win(start, failed, phase, **extra):
-            return dict({'start': start, 'end': start + 1.0,
-                         'duration_s': 1.0 + failed / 10.0,
+            return dict({'start': start, 'end': start + 1.0 + failed / 10.0,
                          'failed_probes': failed,
-                         'markers': [{'text': phase}] if phase else []},
-                        **extra)
+                         'markers': [{'text': phase, 'time': start - 1.0}]
+                         if phase else []}, **extra)
         swap, stop = 'upgrade glance: swap glance-api', 'stop glance-api-b1'
         services = {
             'glance': {'windows': [win(50.0, 3, stop)]},
             'glance-pulse': {'windows': []},
             'glance@' + b1: {'backend': b1, 'windows': [
                 win(10.0, 2, swap), win(49.0, 4, stop)]},
+            # the same outage seen by b1's pulse: one window of b1
             'glance-pulse@' + b1: {'backend': b1, 'windows': [
                 win(10.0, 9, swap)]},
             'glance@' + b2: {'backend': b2, 'windows': [win(20.0, 1, swap)]},
@@ -75,7 +75,7 @@ class TestTables(testtools.TestCase):
         }
         rows = tables.backend_rows({'uptime': {'services': services}})
         self.assertEqual(
-            [('glance', swap, 0, [(b1, 2, 11), (b2, 1, 1)], 0),
+            [('glance', swap, 0, [(b1, 1, 11), (b2, 1, 1)], 0),
              ('glance', stop, 1, [(b1, 1, 4), (b2, 0, 0)], 1)],
             [(r['api'], r['phase'], r['endpoint']['windows'],
               [(t, c['windows'], c['failed']) for t, c in r['backends']],
@@ -86,7 +86,7 @@ class TestTables(testtools.TestCase):
         report = {'uptime': {'services': services}}
         self.assertEqual(
             ['Endpoint and backends, by phase (windows):',
-             '  glance, %s: endpoint 0 windows; %s 2 windows, 11 failed, '
+             '  glance, %s: endpoint 0 windows; %s 1 window, 11 failed, '
              'longest 1.90 s; %s 1 window, 1 failed, longest 1.10 s; '
              'control 0' % (swap, b1, b2)],
             text._backend_lines(report)[:2])
@@ -99,6 +99,17 @@ class TestTables(testtools.TestCase):
         del services['glance@' + b2]
         self.assertEqual([], tables.backend_rows(
             {'uptime': {'services': services}}))
+
+    def test_a_window_belongs_to_the_phase_it_spends_longest_in(self):
+        markers = [{'text': 'db migrate', 'time': 0.0},
+                   {'text': 'swap glance-api', 'time': 10.05}]
+        # starts 0.05 s before the swap's marker (dated late), 3 s long
+        self.assertEqual('swap glance-api', tables.phase_of(
+            {'start': 10.0, 'end': 13.0, 'markers': markers}))
+        self.assertEqual('db migrate', tables.phase_of(
+            {'start': 8.0, 'end': 10.5, 'markers': markers}))
+        self.assertEqual(tables.NO_MARKER, tables.phase_of(
+            {'start': 8.0, 'end': 10.5, 'markers': []}))
 
     def test_api_rows_of_a_run_with_thresholds(self):
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
