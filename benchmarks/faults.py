@@ -23,10 +23,10 @@ import sys
 import threading
 import time
 
+from localcloud import services
+
 # uptime service -> local cloud service that serves its API
-API = {'keystone': 'keystone', 'nova': 'nova-api',
-       'neutron': 'neutron-server', 'cinder': 'cinder-api',
-       'glance': 'glance-api', 'swift': 'swift-proxy'}
+API = services.UPTIME_APIS
 
 
 def cloud_status(repo):

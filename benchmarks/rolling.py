@@ -23,11 +23,11 @@ import subprocess
 import sys
 import time
 
+from localcloud import services
+
 RESET = 'connection reset'
 # uptime name -> local cloud service
-API = {'keystone': 'keystone', 'nova': 'nova-api',
-       'neutron': 'neutron-server', 'cinder': 'cinder-api',
-       'glance': 'glance-api', 'swift': 'swift-proxy'}
+API = services.UPTIME_APIS
 
 
 def localcloud(*args):

@@ -22,6 +22,7 @@ so the first backend's window often starts just before its swap's
 marker (by 0.02-0.09 s in the run of 2026-11-30).
 """
 
+from localcloud import services
 from rehearsal import plan
 
 # uptime service -> marker prefixes of the steps that may stop its API.
@@ -32,9 +33,7 @@ STEPS = {service: (plan.marker_prefix(service),)
                          'swift')}
 
 # uptime service -> the local cloud's API service haproxy balances
-API = {'keystone': 'keystone', 'nova': 'nova-api',
-       'neutron': 'neutron-server', 'cinder': 'cinder-api',
-       'glance': 'glance-api', 'swift': 'swift-proxy'}
+API = services.UPTIME_APIS
 
 
 def swap_marker(service):

@@ -18,6 +18,12 @@ BACKENDS = backends.SERVICES + haproxy.SERVICES
 OPENSTACK = [svc for project in PROJECTS for svc in project.SERVICES]
 ALL = BACKENDS + OPENSTACK
 
+# The uptime probes' API names (``[upgrade] uptime_services``) -> the
+# service that serves each API (placement has no uptime probe).
+UPTIME_APIS = {'keystone': 'keystone', 'nova': 'nova-api',
+               'neutron': 'neutron-server', 'cinder': 'cinder-api',
+               'glance': 'glance-api', 'swift': 'swift-proxy'}
+
 
 def find(name):
     """Service by name or alias, else None."""
