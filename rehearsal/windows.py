@@ -3,7 +3,7 @@
 The rehearsal marks every step of each project's upgrade (``upgrade
 nova: start ...``, ``upgrade nova: swap nova-api``, ...) and each
 checkpoint (``checkpoint after-nova``); a window lists the markers whose
-phase it overlaps, the first one the phase it started in.
+phase it overlaps.
 
 ``unexplained``: a window of an API none of whose own project's upgrade
 steps it overlaps (a window in another project's upgrade, in a
@@ -13,17 +13,22 @@ explain (or a false one of ours): the rehearsal fails.
 ``seen_through_endpoint``: the cloud runs two backends per API behind
 haproxy and each API's swap is a drained rolling restart; a window of a
 series through the catalog endpoint (not a backend's own, not the
-control) that overlaps its own API's swap is an error users saw while
-the balancer was meant to hide the restart: the rehearsal fails.
-Overlaps, not "starts in": a marker is dated when the rehearsal reads
+control) seen down during its own API's swap (between its first and its
+last failed probe: ``report.tables.seen_span``) is an error users saw
+while the balancer was meant to hide the restart: the rehearsal fails.
+Seen down, not estimated: a marker is dated when the rehearsal reads
 localcloud's line, some tens of milliseconds after the step began on a
-busy machine, and a window's start is known to a pulse interval (0.2 s),
-so the first backend's window often starts just before its swap's
-marker (by 0.02-0.09 s in the run of 2026-11-30).
+busy machine, and a window's estimated edges lie anywhere between a
+good and a failed probe (0.2 s apart for a pulse, 2 s for a write), so
+the first backend's window often began by its estimate 0.02-0.09 s
+before its swap's marker (2026-11-30), and a 503 of one write probe in
+the short swap of a swift storage server is estimated to last into the
+next step.
 """
 
 from localcloud import services
 from rehearsal import plan
+from upgrade_tempest_plugin.report import tables
 
 # uptime service -> marker prefixes of the steps that may stop its API.
 # The uptime services are named as their projects; placement has no
@@ -72,7 +77,8 @@ def seen_through_endpoint(summary):
             backends[service].add(svc['backend'])
         swap = swap_marker(service)
         for w in svc.get('windows', []):
-            if swap not in [m['text'] for m in w.get('markers') or []]:
+            if not any(text == swap and seen >= 0
+                       for text, seen in tables.phase_overlaps(w)):
                 continue
             if svc.get('backend'):
                 seen[svc['backend']] = seen.get(svc['backend'], 0) + 1

@@ -132,26 +132,46 @@ def version_rows(report):
 NO_MARKER = '(no marker)'
 
 
-def phase_of(window):
-    """The one phase (marker text) a window belongs to: of the markers'
-    phases it overlaps, the one it spends longest in. A window is dated
-    to a pulse interval and a marker to when its writer wrote it, so a
-    window that starts a few hundredths of a second before a marker is
-    that marker's (``rehearsal.windows``)."""
+def seen_span(window):
+    """(start, end), epoch: from a window's first failed probe to its last
+    (``start_bounds[1]``, ``end_bounds[0]``; one failure is a point),
+    when it was seen down; without bounds, its estimated start and end
+    (between the last good probe and the first failed one, and so on)."""
+    first_bad = (window.get('start_bounds') or [None, None])[1]
+    last_bad = (window.get('end_bounds') or [None, None])[0]
+    if first_bad is not None and last_bad is not None:
+        start = timeutil.to_epoch(first_bad)
+        return start, max(start, timeutil.to_epoch(last_bad))
+    return (timeutil.to_epoch(window['start']),
+            timeutil.to_epoch(window['end']))
+
+
+def phase_overlaps(window):
+    """[(marker text, seconds)]: how long the window's ``seen_span``
+    lies in each phase it lists (>= 0: met, a single failure in its phase
+    counts 0; < 0: missed by that much)."""
     markers = window.get('markers') or []
-    if not markers:
-        return NO_MARKER
-    start, end = (timeutil.to_epoch(window['start']),
-                  timeutil.to_epoch(window['end']))
-    best, most = markers[0]['text'], -1.0
+    start, end = seen_span(window)
+    out = []
     for i, marker in enumerate(markers):
         phase_end = (timeutil.to_epoch(markers[i + 1]['time'])
-                     if i + 1 < len(markers) else end)
-        inside = (min(end, phase_end) -
-                  max(start, timeutil.to_epoch(marker['time'])))
-        if inside > most:
-            best, most = marker['text'], inside
-    return best
+                     if i + 1 < len(markers) else max(end, start))
+        out.append((marker['text'], min(end, phase_end) -
+                    max(start, timeutil.to_epoch(marker['time']))))
+    return out
+
+
+def phase_of(window):
+    """The one phase (marker text) a window belongs to: the one its
+    ``seen_span`` spends longest in. A marker is dated when its writer
+    wrote it and a window's estimated start lies anywhere between its
+    last good probe and first failed one, so its estimate can begin just
+    before the marker of the step that caused it, or a single failed
+    write probe (0.5/s) be estimated a second either side of it."""
+    found = phase_overlaps(window)
+    if not found:
+        return NO_MARKER
+    return max(found, key=lambda item: item[1])[0]
 
 
 def _cell_of(windows):

@@ -67,7 +67,8 @@ class UnexplainedTest(testtools.TestCase):
 class SeenThroughEndpointTest(testtools.TestCase):
 
     def _w(self, texts, start=10.0, **extra):
-        return dict({'duration_s': 1.5, 'start': start, 'failed_probes': 3,
+        return dict({'duration_s': 1.5, 'start': start, 'end': start + 1.5,
+                     'failed_probes': 3,
                      'errors': {'HTTP 503': 3}, 'request_ids': ['req-1'],
                      'markers': [{'text': t, 'time': 9.0 + i}
                                  for i, t in enumerate(texts)]}, **extra)
@@ -130,3 +131,28 @@ class SeenThroughEndpointTest(testtools.TestCase):
             (['swift@127.0.0.1:28080: no window of its own during upgrade '
               'swift: swap swift-proxy (not rolled?)'], 1),
             windows.seen_through_endpoint(summary))
+
+    def test_one_failed_write_in_a_storage_swap_is_not_the_proxy_s(self):
+        # swift-write: one HTTP 503 at 10.2 s, in the 0.3 s swap of
+        # swift-object; its estimated edges (1 s either side, 0.5/s)
+        # run into the proxy's swap, where nothing failed
+        markers = [{'text': 'upgrade swift: swap swift-object',
+                    'time': 10.0},
+                   {'text': 'upgrade swift: swap swift-proxy',
+                    'time': 10.3}]
+        one = {'duration_s': 1.6, 'start': 9.6, 'end': 11.2,
+               'start_bounds': [9.0, 10.2], 'end_bounds': [10.2, 12.2],
+               'failed_probes': 1, 'errors': {'HTTP 503': 1},
+               'markers': markers}
+        summary = {'services': {
+            'swift-write': {'service': 'swift', 'windows': [one]},
+            'swift@127.0.0.1:18080': {
+                'service': 'swift', 'backend': '127.0.0.1:18080',
+                'windows': [self._w([markers[1]['text']])]}}}
+        self.assertEqual(([], 1), windows.seen_through_endpoint(summary))
+        # the same failure seen in the proxy's swap is the balancer's
+        late = dict(one, start_bounds=[9.0, 10.4], end_bounds=[10.4, 12.4])
+        summary['services']['swift-write']['windows'] = [late]
+        found, _ = windows.seen_through_endpoint(summary)
+        self.assertEqual(1, len(found))
+        self.assertIn('swift-write: window of 1.600 s (1 failed', found[0])

@@ -110,6 +110,14 @@ class TestTables(testtools.TestCase):
             {'start': 8.0, 'end': 10.5, 'markers': markers}))
         self.assertEqual(tables.NO_MARKER, tables.phase_of(
             {'start': 8.0, 'end': 10.5, 'markers': []}))
+        # one failed write probe at 10.4 s, its estimated start and end
+        # 1 s either side (0.5/s): the phase it was seen down in
+        self.assertEqual('swap glance-api', tables.phase_of(
+            {'start': 9.4, 'end': 11.4, 'start_bounds': [8.4, 10.4],
+             'end_bounds': [10.4, 12.4], 'markers': markers}))
+        # without bounds, its estimated span says the phase before
+        self.assertEqual('db migrate', tables.phase_of(
+            {'start': 9.0, 'end': 10.5, 'markers': markers}))
 
     def test_api_rows_of_a_run_with_thresholds(self):
         runs.write_uptime(self.run_dir, {'nova': [(5.0, 7.0)],
