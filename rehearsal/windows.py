@@ -77,8 +77,8 @@ def seen_through_endpoint(summary):
             backends[service].add(svc['backend'])
         swap = swap_marker(service)
         for w in svc.get('windows', []):
-            if not any(text == swap and seen >= 0
-                       for text, seen in tables.phase_overlaps(w)):
+            if not any(text == swap and inside >= 0
+                       for text, inside in tables.phase_overlaps(w)):
                 continue
             if svc.get('backend'):
                 seen[svc['backend']] = seen.get(svc['backend'], 0) + 1
