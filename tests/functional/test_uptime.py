@@ -21,21 +21,27 @@ at each backend as well: swift-proxy stops in ~0.06 s and answers again
 ~1.2 s later, and haproxy retries a refused connection 3 times, a second
 apart, so through the endpoint that restart is usually no outage at all
 (seen: the requests served ~1 s late, no window from outside or from the
-daemon); only if its check marks the backend DOWN meanwhile (3 failed
-checks) does haproxy answer 503. The other APIs' restarts are longer, and
-their processes close connections they accepted (haproxy's 502).
+daemon, or one 502 from outside for the request in flight when it
+stopped, which the daemon's probes meet only by chance); only if its
+check marks the backend DOWN meanwhile (3 failed checks) does haproxy
+answer 503. The other APIs' restarts are longer, and their processes
+close connections they accepted (haproxy's 502).
 
 Asserted, for each restarted API and for swift's backends: a window
 during its restart whose duration bounds hold the outage measured from
 outside (give or take that measurement's own resolution, one outside
 probe interval at each end; the estimate and its error are reported),
 listing the marker ``upgrade-uptime mark "restart <service>"`` put down
-just before; through swift's endpoint (and on its kept-alive and pulse
-series) the same when an outage was seen from outside there, else no
-window at all. For the APIs not restarted (glance): 100 %, unless a
-slower outside probe of its version document saw it down too. For every
-series: its prober saved and logged its traced client's Stats, with one
-call of the probe's method per probe.
+just before (an outage shorter than a read series' interval, 2 s, and
+the 2 s haproxy may hold a request while it retries may fall between its
+probes: keystone's restart through haproxy is 1.1-2.2 s from outside;
+then the API's pulse series, 5/s, is judged in its place); through
+swift's endpoint (and on its kept-alive and pulse series) the same when
+an outage was seen from outside there, else no window at all. For the
+APIs not restarted (glance): 100 %, unless a slower outside probe of its
+version document saw it down too. For every series: its prober saved and
+logged its traced client's Stats, with one call of the probe's method
+per probe.
 
 A second test runs read and write probes of every API, restarts
 neutron-server under them and stops the daemon with SIGTERM: exit 0, every
@@ -117,7 +123,8 @@ RESTARTS = [
      True),
 ]
 # Probed at their backends too; through haproxy their restart may be no
-# outage at all (hidden by its retries of refused connections).
+# outage at all (hidden by its retries of refused connections) but for
+# the request in flight (``in_flight_only``).
 AT_BACKENDS = ('swift',)
 # Not restarted: the version document every 0.25 s, for the whole run.
 UNTOUCHED = [('glance-api', 'glance', ('image',), '/', False)]
@@ -305,6 +312,16 @@ class OutsideProbe(threading.Thread):
                 if w['end'] >= start and w['start'] <= end]
 
 
+def in_flight_only(seen):
+    """Whether the outside probe's windows through haproxy show no outage
+    of new requests: none at all, or the one request in flight when the
+    backend stopped (haproxy's 502; new ones were held while it retried,
+    and served in time). That is a point in time, which a probe at any
+    rate meets only by chance (seen once in three runs of 2026-11-30)."""
+    return not seen or (len(seen) == 1 and seen[0]['failed_probes'] == 1
+                        and 'late' not in seen[0]['errors'])
+
+
 def backends_of(service):
     """``host:port`` of each running backend of a local cloud API."""
     status = cloud.json_line(localcloud('status', '--json').stdout)
@@ -438,7 +455,8 @@ class UptimeDaemonTest(testtools.TestCase):
         problems = []
         # APIs whose restart haproxy hid from the outside probe
         hidden = {series for series in AT_BACKENDS
-                  if not outside[series].windows(*periods[series])}
+                  if in_flight_only(outside[series].windows(
+                      *periods[series]))}
         for series, svc in sorted(result['services'].items()):
             if svc.get('kind') == 'control':
                 continue        # the probing host's own (test_uptime_control)
@@ -452,6 +470,20 @@ class UptimeDaemonTest(testtools.TestCase):
             truth = sum(w['duration_s'] for w in theirs)
             mine = [w for w in svc['windows']
                     if w['end'] >= t0 and w['start'] <= t1]
+            judged_on = series
+            if not mine and series in periods and \
+                    0 < truth < 1.0 / svc['rate'] + svc['timeout']:
+                # A read series sees for certain only outages longer than
+                # its interval (2 s at 0.5/s, doc/source/uptime.rst), and
+                # through haproxy, which holds a request while it retries,
+                # a probe sent in an outage's last seconds is served in
+                # time (within its 2 s timeout): only an outage longer
+                # than both together is certain to fail one. Keystone's
+                # restart through haproxy is 1.1-2.2 s from outside. Then
+                # its pulse (5/s) must have seen it, within these bounds.
+                judged_on = svc['service'] + '-pulse'
+                mine = [w for w in result['services'][judged_on]['windows']
+                        if w['end'] >= t0 and w['start'] <= t1]
             got = sum(w['duration_s'] for w in mine)
             lo = sum(w['duration_bounds'][0] for w in mine)
             hi = sum(w['duration_bounds'][1] for w in mine)
@@ -461,16 +493,20 @@ class UptimeDaemonTest(testtools.TestCase):
             kind = 'restarted' if series in periods else 'untouched'
             if series in hidden:
                 kind = 'hidden'
+            if judged_on != series:
+                kind = 'short'
             self._report(
                 '%-8s %-9s outside %.3f s %s, uptime probes %.3f s '
-                '[%.3f..%.3f] %s, error %+.3f s; uptime %s%%' % (
+                '[%.3f..%.3f] %s, error %+.3f s; uptime %s%%%s' % (
                     series, kind, truth,
                     ['%.2f@%.2f %s' % (w['duration_s'], w['start'] % 100,
                                        w['errors']) for w in theirs], got,
                     lo, hi,
                     ['%.2f@%.2f %s' % (w['duration_s'], w['start'] % 100,
                                        w['errors']) for w in mine],
-                    got - truth, svc['uptime_pct']))
+                    got - truth, svc['uptime_pct'],
+                    '' if judged_on == series else
+                    ' (no window of its own: judged on %s)' % judged_on))
             if series in hidden:
                 # no outage through haproxy: the windows' bounds must hold
                 # none either (a lone failed probe's, within the outside
