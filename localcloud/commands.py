@@ -25,6 +25,7 @@ from localcloud import services
 from localcloud.services import backends as infra
 from localcloud.services import haproxy
 from localcloud.services import keystone
+from localcloud.services import swift
 from localcloud import tempestconf
 from localcloud import venvs
 
@@ -130,6 +131,7 @@ def up(cloud, out, release=None, backends=None):
     if lifecycle.all_up(cloud) and cloud.state.get('workspace'):
         out.write('localcloud is already up (%d services, home %s)\n' % (
             len(services.ALL), cloud.home))
+        _warn_disk(cloud, out)
         return True
     out.write('localcloud up (home %s)\n' % cloud.home)
     lifecycle.check_ports(cloud, services.ALL)
@@ -195,7 +197,14 @@ def up(cloud, out, release=None, backends=None):
                   time.monotonic() - t0, len(services.ALL), cloud.backends,
                   rss / 2.0 ** 30, cloud.workspace,
                   cloud.home / 'admin-openrc'))
+    _warn_disk(cloud, out)
     return True
+
+
+def _warn_disk(cloud, out):
+    warning = swift.disk_warning(cloud)
+    if warning:
+        out.write(warning + '\n')
 
 
 def down(cloud, out, purge=False, honour_keep_up=False):

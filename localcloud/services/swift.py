@@ -5,6 +5,7 @@ Every server's `swift_dir` points at our etc/swift, where swift also reads
 swift.conf (nothing is written to /etc/swift).
 """
 
+import shutil
 import urllib.request
 
 from localcloud import config
@@ -12,6 +13,25 @@ from localcloud.services import base
 
 SERVERS = {'account': 'swift-account', 'container': 'swift-container',
            'object': 'swift-object'}
+# The storage servers refuse a write that would leave less than this share
+# of their disk free (swift's ``fallocate_reserve``, default 1 %): HTTP
+# 507, which the proxy turns into 503 for the user. Seen 2026-11-30: 1.8
+# GB free of 252 GB, every container PUT of tempest's smoke tests 503.
+FALLOCATE_RESERVE = 0.01
+
+
+def disk_warning(cloud, usage=None):
+    """One line when swift's disk has less free than swift's reserve (its
+    writes then fail), else None; ``usage`` as ``shutil.disk_usage``."""
+    usage = usage or shutil.disk_usage(str(cloud.home))  # holds _devices
+    reserve = usage.total * FALLOCATE_RESERVE
+    if usage.free >= reserve:
+        return None
+    return ('warning: %.1f GB free on the disk of %s, less than swift '
+            'keeps in reserve (1 %% of %.0f GB = %.1f GB): swift refuses '
+            'writes (HTTP 507, 503 through the proxy) until space is freed'
+            % (usage.free / 1e9, _devices(cloud), usage.total / 1e9,
+               reserve / 1e9))
 
 
 def _etc(cloud):
