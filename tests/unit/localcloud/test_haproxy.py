@@ -4,7 +4,6 @@
 import contextlib
 import io
 import os
-import tempfile
 import unittest
 from unittest import mock
 
@@ -16,23 +15,13 @@ from localcloud.progress import Failed
 from localcloud import rolling
 from localcloud import services
 from localcloud.services import haproxy
+from tests.unit.localcloud.home import HomeTestCase
 
 SAMPLE = ('# pxname,svname,scur,status,addr\n'
           'nova-api,FRONTEND,0,OPEN,\n'
           'nova-api,nova-api-b1,2,UP,127.0.0.1:18774\n'
           'nova-api,nova-api-b2,0,MAINT,127.0.0.1:28774\n'
           'nova-api,BACKEND,2,UP,\n')
-
-
-class HomeTestCase(unittest.TestCase):
-
-    def setUp(self):
-        home = tempfile.TemporaryDirectory()
-        self.addCleanup(home.cleanup)
-        env = mock.patch.dict(os.environ, {'LOCALCLOUD_HOME': home.name})
-        env.start()
-        self.addCleanup(env.stop)
-        self.cloud = config.Cloud()
 
 
 class ConfigTest(HomeTestCase):

@@ -1,27 +1,15 @@
 """`up` warns, in one line, when swift's disk is below swift's reserve."""
 
 import collections
-import os
-import tempfile
-import unittest
-from unittest import mock
 
-from localcloud import config
 from localcloud.services import swift
+from tests.unit.localcloud.home import HomeTestCase
 
 Usage = collections.namedtuple('Usage', 'total used free')
 GB = 10 ** 9
 
 
-class DiskWarning(unittest.TestCase):
-
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        p = mock.patch.dict(os.environ, {'LOCALCLOUD_HOME': tmp.name})
-        p.start()
-        self.addCleanup(p.stop)
-        self.cloud = config.Cloud()
+class DiskWarning(HomeTestCase):
 
     def test_below_the_reserve_is_one_line_with_the_figures(self):
         # the machine of 2026-11-30: 1.8 GB free of 252 GB

@@ -20,6 +20,7 @@ from localcloud import services
 from localcloud.services import base
 from localcloud import upgrade
 from localcloud import venvs
+from tests.unit.localcloud.home import HomeTestCase
 
 
 def _refuse(*args, **kwargs):
@@ -169,18 +170,14 @@ class UpgradeRefusals(unittest.TestCase):
             self.assertEqual(before, f.read())
 
 
-class Swaps(unittest.TestCase):
+class Swaps(HomeTestCase):
     """A balanced API on two backends or more is rolled: the new venv is
     switched in after its first backend stopped, before it starts; on one
     backend (or a service haproxy does not balance) it is stopped and
     started as before."""
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        p = mock.patch.dict(os.environ, {'LOCALCLOUD_HOME': tmp.name})
-        p.start()
-        self.addCleanup(p.stop)
+        super().setUp()
         self.calls = []
         for name in ('stop', 'start', 'wait_ready'):
             p = mock.patch.object(lifecycle, name, self._record(name))
@@ -194,8 +191,7 @@ class Swaps(unittest.TestCase):
         return call
 
     def job(self, backends):
-        from localcloud import config
-        cloud = config.Cloud()
+        cloud = self.cloud
         cloud.state.update({'backends': backends, 'service_venvs': {
             'glance-api': 'old', 'keystone': 'old'}})
         return upgrade.Upgrade(cloud, io.StringIO(), 'glance', 'old', 'new')
