@@ -207,7 +207,8 @@ def backend_rows(report):
     for entry in services.values():
         if entry.get('kind') == 'control':
             for w in entry.get('windows') or []:
-                control[phase_of(w)] = control.get(phase_of(w), 0) + 1
+                phase = phase_of(w)
+                control[phase] = control.get(phase, 0) + 1
     out = []
     for api, names in lanes_mod.api_groups(services):
         targets = sorted({services[n]['backend'] for n in names
